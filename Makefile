@@ -1,0 +1,41 @@
+# Two commands matter (see README): `make mock` and `make test`.
+# Both create .venv and install the pinned dependencies first (idempotent).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: mock test test-long lint bench install clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the mock on its defaults (127.0.0.1:8080, seed 42).
+mock: $(STAMP)
+	$(VENV)/bin/mock-server $(ARGS)
+
+## Run the project's tests (the default, CI-sized run).
+test: $(STAMP)
+	bash scripts/ensure-system-deps.sh
+	$(PY) -m ruff check .
+	$(PY) -m pytest $(ARGS)
+
+## Long fuzz / load variants (opt-in).
+test-long: $(STAMP)
+	bash scripts/ensure-system-deps.sh
+	RUN_LONG=1 $(PY) -m pytest -m long $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/mock-server lint specs/glue-returns.openapi.yaml specs/sendcloud-returns-v2.openapi.yaml
+
+## Side-by-side benchmark against Prism (installs wrk and Prism itself).
+bench: $(STAMP)
+	$(PY) -m bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info
