@@ -1,0 +1,59 @@
+"""Admin endpoints under ``/__admin``: reset, seeded accounts, state counts."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from .runtime import Runtime
+
+
+def admin_app(runtime: Runtime) -> Starlette:
+    """A small Starlette app; it never needs credentials (the mock is a local tool)."""
+
+    async def index(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "endpoints": {
+                    "POST /__admin/reset[?seed=N]": "back to the seeded world",
+                    "GET /__admin/accounts": "seeded credentials per API",
+                    "GET /__admin/state": "what each API holds and what was created",
+                },
+                "apis": {m.definition.name: m.definition.base_path for m in runtime.apis.values()},
+            }
+        )
+
+    async def reset(request: Request) -> JSONResponse:
+        raw = request.query_params.get("seed")
+        if raw is not None and not (raw.isdigit() and len(raw) < 19):
+            return JSONResponse(
+                {"error": {"status": 400, "message": "seed must be a non-negative integer"}},
+                status_code=400,
+            )
+        seed = int(raw) if raw is not None else None
+        for mounted in runtime.apis.values():
+            mounted.service.reset(seed)
+        return JSONResponse({"reset": True, "state": _state(runtime)})
+
+    async def accounts(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {m.definition.name: m.service.accounts() for m in runtime.apis.values()}
+        )
+
+    async def state(request: Request) -> JSONResponse:
+        return JSONResponse(_state(runtime))
+
+    return Starlette(
+        routes=[
+            Route("/__admin", index),
+            Route("/__admin/reset", reset, methods=["POST"]),
+            Route("/__admin/accounts", accounts),
+            Route("/__admin/state", state),
+        ]
+    )
+
+
+def _state(runtime: Runtime) -> dict:
+    return {m.definition.name: m.service.counts() for m in runtime.apis.values()}

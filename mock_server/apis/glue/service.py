@@ -1,0 +1,393 @@
+"""Glue behaviour: auth, request preconditions, state changes and the operation handlers."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from connexion import request
+from connexion.context import context
+from starlette.datastructures import Headers
+
+from ...api import request_base_url
+from ...config import Settings
+from ...errors import ApiError
+from ...store import StateStore
+from . import envelope as E
+from .resources import (
+    VND,
+    collection_links,
+    included_for,
+    order_detail,
+    order_summary,
+    return_resource,
+)
+from .world import STORE, Customer, OrderItem, World, build_world, create_return
+
+BASE_PATH = "/glue"
+REFRESH_TTL = 2_628_000
+ACCEPTABLE = ("application/vnd.api+json", "application/*", "*/*")
+REASONS = {
+    "en": ("en_US", ("Damaged", "Wrong Item", "No longer needed")),
+    "de": ("de_DE", ("Beschädigt", "Falscher Artikel", "Nicht mehr benötigt")),
+}
+
+
+@dataclass
+class Session:
+    """An issued access token (or refresh token) and whom it belongs to."""
+
+    customer_reference: str
+    expires_at: float
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def accepts_jsonapi(accept: str | None) -> bool:
+    """True when an ``Accept`` header allows ``application/vnd.api+json``."""
+    if not accept:
+        return False
+    for part in accept.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = next((p[2:] for p in params if p.startswith("q=")), "1")
+        try:
+            weight = float(q)
+        except ValueError:
+            weight = 0.0
+        if media.lower() in ACCEPTABLE and weight > 0:
+            return True
+    return False
+
+
+def locale_for(accept_language: str | None) -> str:
+    """`en` or `de`, the first supported language of ``Accept-Language`` by weight."""
+    best, best_q = "en", -1.0
+    for part in (accept_language or "").split(","):
+        tag, *params = (p.strip() for p in part.split(";"))
+        language = tag.split("-")[0].split("_")[0].lower()
+        try:
+            q = float(next((p[2:] for p in params if p.startswith("q=")), "1"))
+        except ValueError:
+            q = 0.0
+        if language in REASONS and q > best_q:
+            best, best_q = language, q
+    return best
+
+
+class GlueService:
+    """The Spryker Glue Return Management API behind its contract."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store: StateStore[World] = StateStore(build_world, settings.seed)
+        self._sessions: OrderedDict[str, Session] = OrderedDict()
+        self._refresh: OrderedDict[str, Session] = OrderedDict()
+        self._issued = 0
+        self._created = 0
+        self._secret = hashlib.sha256(f"glue-mock-{settings.seed}".encode()).digest()
+        self.handlers = {
+            "createAccessToken": self.create_access_token,
+            "refreshAccessToken": self.refresh_access_token,
+            "listReturnReasons": self.list_return_reasons,
+            "listOrders": self.list_orders,
+            "getOrder": self.get_order,
+            "createReturn": self.create_return,
+            "listReturns": self.list_returns,
+            "getReturn": self.get_return,
+        }
+
+    # ------------------------------------------------------------------ gate
+    def check_request(self, method: str, headers: Headers, has_body: bool) -> None:
+        if not accepts_jsonapi(headers.get("accept")):
+            raise E.NOT_ACCEPTABLE
+        if method in ("POST", "PATCH", "PUT"):
+            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type != "application/vnd.api+json":
+                raise E.UNSUPPORTED_MEDIA_TYPE
+
+    def authenticate(self, headers: Headers, schemes: list[str]) -> Customer:
+        authorization = headers.get("authorization")
+        if authorization is None:
+            raise E.MISSING_ACCESS_TOKEN
+        kind, _, token = authorization.strip().partition(" ")
+        session = self._sessions.get(token.strip()) if kind.lower() == "bearer" else None
+        if session is None or session.expires_at < time.monotonic():
+            raise E.INVALID_ACCESS_TOKEN
+        return self.store.world.customers[session.customer_reference]
+
+    # ------------------------------------------------------------------ admin
+    def reset(self, seed: int | None = None) -> None:
+        self.store.reset(seed)
+        self._created = 0
+
+    def accounts(self) -> dict:
+        return {
+            "customers": [
+                {
+                    "username": c.email,
+                    "password": c.password,
+                    "customerReference": c.reference,
+                    "name": f"{c.first_name} {c.last_name}",
+                }
+                for c in self.store.world.customers.values()
+            ]
+        }
+
+    def counts(self) -> dict:
+        world = self.store.world
+        return {
+            "seed": self.store.seed,
+            "customers": len(world.customers),
+            "orders": len(world.orders),
+            "orderItems": len(world.items),
+            "returnableItems": sum(world.is_returnable(i) for i in world.items.values()),
+            "returns": len(world.returns),
+            "returnsCreated": self._created,
+            "activeTokens": len(self._sessions),
+            "tokensIssued": self._issued,
+        }
+
+    # ------------------------------------------------------------------ tokens
+    def _issue(self, customer: Customer, resource_type: str) -> dict:
+        with self.store.lock:
+            self._issued += 1
+            jti = hmac.new(self._secret, f"{customer.reference}:{self._issued}".encode(), "sha256")
+            header = _b64(b'{"typ":"JWT","alg":"HS256"}')
+            claims = {
+                "aud": "frontend",
+                "jti": jti.hexdigest()[:40],
+                "sub": json.dumps(
+                    {"customer_reference": customer.reference, "id_customer": customer.id_customer}
+                ),
+                "scopes": ["customer"],
+            }
+            payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+            signature = _b64(
+                hmac.new(self._secret, f"{header}.{payload}".encode(), "sha256").digest()
+            )
+            access = f"{header}.{payload}.{signature}"
+            refresh = "def50200" + hashlib.sha256(f"refresh:{access}".encode()).hexdigest()
+            now = time.monotonic()
+            self._remember(
+                self._sessions, access, Session(customer.reference, now + self.settings.token_ttl)
+            )
+            self._remember(self._refresh, refresh, Session(customer.reference, now + REFRESH_TTL))
+        return {
+            "data": {
+                "type": resource_type,
+                "id": None,
+                "attributes": {
+                    "tokenType": "Bearer",
+                    "expiresIn": self.settings.token_ttl,
+                    "accessToken": access,
+                    "refreshToken": refresh,
+                    "refreshTokenExpiresIn": REFRESH_TTL,
+                    "idCompanyUser": None,
+                },
+                "links": {"self": f"{self._base()}/{resource_type}"},
+            }
+        }
+
+    def _remember(self, table: OrderedDict[str, Session], token: str, session: Session) -> None:
+        """Keep at most ``max_tokens_per_customer`` live tokens per customer (oldest dropped)."""
+        table[token] = session
+        mine = [t for t, s in table.items() if s.customer_reference == session.customer_reference]
+        for stale in mine[: max(0, len(mine) - self.settings.max_tokens_per_customer)]:
+            del table[stale]
+
+    async def create_access_token(self, body: dict, **_: Any) -> tuple:
+        attributes = body["data"]["attributes"]
+        username, password = attributes["username"], attributes["password"]
+        for field, value in (("username", username), ("password", password)):
+            if not value.strip():
+                raise ApiError(422, f"{field} => This value should not be blank.", "901")
+        customer = self.store.world.customer_by_email(username)
+        if customer is None or not hmac.compare_digest(customer.password, password):
+            raise E.FAILED_TO_AUTHENTICATE
+        return self._issue(customer, "access-tokens"), 201, self._headers()
+
+    async def refresh_access_token(self, body: dict, **_: Any) -> tuple:
+        token = body["data"]["attributes"]["refreshToken"]
+        with self.store.lock:
+            session = self._refresh.pop(token, None)
+        if session is None or session.expires_at < time.monotonic():
+            raise E.FAILED_TO_REFRESH
+        customer = self.store.world.customers[session.customer_reference]
+        return self._issue(customer, "refresh-tokens"), 201, self._headers()
+
+    # ------------------------------------------------------------------ reads
+    async def list_return_reasons(self, **params: Any) -> tuple:
+        language, reasons = REASONS[locale_for(request.headers.get("accept-language"))]
+        base = self._base()
+        items = [
+            {
+                "type": "return-reasons",
+                "id": None,
+                "attributes": {"reason": r},
+                "links": {"self": f"{base}/return-reasons"},
+            }
+            for r in reasons
+        ]
+        document = self._collection(items, "return-reasons", params)
+        return document, 200, self._headers({"Content-Language": language})
+
+    async def list_orders(self, **params: Any) -> tuple:
+        customer = self._customer()
+        base = self._base()
+        orders = [
+            o
+            for o in reversed(self.store.world.orders.values())
+            if o.customer_reference == customer.reference
+        ]
+        return (
+            self._collection([order_summary(o, base) for o in orders], "orders", params),
+            200,
+            self._headers(),
+        )
+
+    async def get_order(self, orderReference: str, **_: Any) -> tuple:
+        customer = self._customer()
+        world = self.store.world
+        order = world.orders.get(orderReference)
+        if order is None or order.customer_reference != customer.reference:
+            raise E.ORDER_NOT_FOUND
+        return {"data": order_detail(order, customer, world, self._base())}, 200, self._headers()
+
+    async def list_returns(self, include: str | None = None, **params: Any) -> tuple:
+        customer = self._customer()
+        world = self.store.world
+        wanted = _include_set(include)
+        base = self._base()
+        mine = [
+            r
+            for r in reversed(world.returns.values())
+            if r.customer_reference == customer.reference
+        ]
+        page = self._page(params)
+        shown = mine[page[0] : page[0] + page[1]] if page else mine
+        data = [
+            return_resource(
+                r, world, base, embed_items=False, relationships="return-items" in wanted
+            )
+            for r in shown
+        ]
+        document: dict[str, Any] = {
+            "data": data,
+            "links": collection_links(base, "returns", self._query(), len(mine), page),
+        }
+        included = included_for(shown, world, base, wanted)
+        if included:
+            document["included"] = included
+        return document, 200, self._headers()
+
+    async def get_return(self, returnReference: str, include: str | None = None, **_: Any) -> tuple:
+        customer = self._customer()
+        world = self.store.world
+        found = world.returns.get(returnReference)
+        if found is None or found.customer_reference != customer.reference:
+            raise E.RETURN_NOT_FOUND
+        return self._return_document(found, world, include), 200, self._headers()
+
+    # ------------------------------------------------------------------ writes
+    async def create_return(self, body: dict, include: str | None = None, **_: Any) -> tuple:
+        customer = self._customer()
+        attributes = body["data"]["attributes"]
+        requested = attributes["returnItems"]
+        with self.store.lock:
+            world = self.store.world
+            items = self._returnable_items(world, customer, attributes["store"], requested)
+            if len({item.merchant_reference for item, _ in items}) > 1:
+                raise E.MULTIPLE_MERCHANTS
+            if (
+                world.return_counters.get(customer.reference, 0)
+                >= self.settings.max_returns_per_customer
+            ):
+                raise ApiError(
+                    422,
+                    "Return can't be created. This mock keeps at most "
+                    f"{self.settings.max_returns_per_customer} returns per customer; "
+                    "POST /__admin/reset to start over.",
+                    "3601",
+                )
+            created = create_return(world, customer.reference, items)
+            self._created += 1
+        return self._return_document(created, world, include), 201, self._headers()
+
+    @staticmethod
+    def _returnable_items(
+        world: World, customer: Customer, store: str, requested: list[dict]
+    ) -> list[tuple[OrderItem, str | None]]:
+        uuids = [entry["salesOrderItemUuid"] for entry in requested]
+        if store != STORE or len(set(uuids)) != len(uuids):
+            raise E.RETURN_CANT_BE_CREATED
+        items = []
+        for entry in requested:
+            item = world.items.get(entry["salesOrderItemUuid"])
+            if (
+                item is None
+                or world.orders[item.order_reference].customer_reference != customer.reference
+                or not world.is_returnable(item)
+            ):
+                raise E.RETURN_CANT_BE_CREATED
+            items.append((item, entry.get("reason")))
+        return items
+
+    # ------------------------------------------------------------------ helpers
+    def _return_document(self, ret, world: World, include: str | None) -> dict:
+        wanted = _include_set(include)
+        base = self._base()
+        document: dict[str, Any] = {
+            "data": return_resource(
+                ret, world, base, embed_items=True, relationships="return-items" in wanted
+            )
+        }
+        included = included_for([ret], world, base, wanted)
+        if included:
+            document["included"] = included
+        return document
+
+    def _collection(self, items: list[dict], path: str, params: dict) -> dict:
+        page = self._page(params)
+        shown = items[page[0] : page[0] + page[1]] if page else items
+        return {
+            "data": shown,
+            "links": collection_links(self._base(), path, self._query(), len(items), page),
+        }
+
+    @staticmethod
+    def _page(params: dict) -> tuple[int, int] | None:
+        offset, limit = params.get("page_offset"), params.get("page_limit")
+        if offset is None or limit is None:
+            return None
+        return int(offset), int(limit)
+
+    @staticmethod
+    def _customer() -> Customer:
+        return context["user"]
+
+    @staticmethod
+    def _query() -> list[tuple[str, str]]:
+        return parse_qsl(
+            request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+        )
+
+    @staticmethod
+    def _base() -> str:
+        return request_base_url(BASE_PATH)
+
+    @staticmethod
+    def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Content-Type": VND, **(extra or {})}
+
+
+def _include_set(include: str | None) -> set[str]:
+    return {part.strip() for part in (include or "").split(",") if part.strip()}

@@ -1,0 +1,39 @@
+"""Sendcloud's error envelope: ``{"error":{"code","request","message"}}``."""
+
+from __future__ import annotations
+
+from ...errors import ApiError, EnvelopeBase, RequestParameterError
+
+BASE_PATH = "/sendcloud/api/v2"
+WWW_AUTHENTICATE = 'Basic realm="api"'
+NOT_PROVIDED = ApiError(
+    401,
+    "Authentication credentials were not provided.",
+    headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+)
+INVALID_CREDENTIALS = ApiError(
+    401, "Invalid username/password.", headers={"WWW-Authenticate": WWW_AUTHENTICATE}
+)
+RETURN_NOT_FOUND = ApiError(404, "No Return matches the given query.")
+INVALID_CURSOR = ApiError(404, "Invalid cursor")
+
+
+class SendcloudEnvelope(EnvelopeBase):
+    """Errors as Sendcloud (Django REST framework) words them; ``request`` is the API path."""
+
+    media_type = "application/json"
+    status_messages = {
+        404: "Not found.",
+        405: "Method not allowed.",
+        413: "Request body is too large.",
+        415: "Unsupported media type in request.",
+    }
+
+    def render(self, error: ApiError, path: str) -> dict:
+        request = path[len("/sendcloud/") :] if path.startswith("/sendcloud/") else path.lstrip("/")
+        return {"error": {"code": error.status, "request": request, "message": error.detail}}
+
+    def parameter_error(self, exc: RequestParameterError) -> ApiError:
+        if exc.location == "path":  # a non-integer id matches no return (sendcloud-C9)
+            return RETURN_NOT_FOUND
+        return ApiError(400, exc.detail)

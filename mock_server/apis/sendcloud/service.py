@@ -1,0 +1,110 @@
+"""Sendcloud behaviour: Basic/OAuth2 auth, cursor pagination and the two v2 read operations."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from typing import Any
+
+from starlette.datastructures import Headers
+
+from ...api import request_base_url
+from ...config import Settings
+from ...store import StateStore
+from .envelope import BASE_PATH, INVALID_CREDENTIALS, INVALID_CURSOR, NOT_PROVIDED, RETURN_NOT_FOUND
+from .world import SendcloudWorld, build_world
+
+PAGE_SIZE = 20
+JSON = {"Content-Type": "application/json"}
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o={offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str, total: int) -> int:
+    """The offset a cursor points at, or :data:`INVALID_CURSOR`."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode("ascii") + b"==").decode("ascii")
+        key, _, value = text.partition("=")
+        offset = int(value)
+    except (UnicodeError, ValueError, binascii.Error):
+        raise INVALID_CURSOR from None
+    if key != "o" or not 0 <= offset < max(total, 1) or not value.isdigit():
+        raise INVALID_CURSOR
+    return offset
+
+
+class SendcloudService:
+    """The Sendcloud Returns API v2 behind its contract."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.store: StateStore[SendcloudWorld] = StateStore(build_world, settings.seed)
+        self.handlers = {
+            "sc-public-v2-scp-get-all_returns": self.list_returns,
+            "sc-public-v2-scp-get-return_by_id": self.get_return,
+        }
+
+    def check_request(self, method: str, headers: Headers, has_body: bool) -> None:
+        return None
+
+    def authenticate(self, headers: Headers, schemes: list[str]) -> str:
+        world = self.store.world
+        authorization = headers.get("authorization")
+        if not authorization:
+            raise NOT_PROVIDED
+        kind, _, credentials = authorization.strip().partition(" ")
+        if kind.lower() == "basic" and "HTTPBasicAuth" in schemes:
+            try:
+                public, _, secret = (
+                    base64.b64decode(credentials, validate=True).decode().partition(":")
+                )
+            except (binascii.Error, UnicodeDecodeError):
+                raise INVALID_CREDENTIALS from None
+            if hmac.compare_digest(public, world.public_key) and hmac.compare_digest(
+                secret, world.secret_key
+            ):
+                return public
+        if (
+            kind.lower() == "bearer"
+            and "OAuth2ClientCreds" in schemes
+            and hmac.compare_digest(credentials.strip(), world.oauth_token)
+        ):
+            return "oauth2-client"
+        raise INVALID_CREDENTIALS
+
+    def reset(self, seed: int | None = None) -> None:
+        self.store.reset(seed)
+
+    def accounts(self) -> dict:
+        world = self.store.world
+        return {
+            "basic": [{"publicKey": world.public_key, "secretKey": world.secret_key}],
+            "oauth2": [{"accessToken": world.oauth_token}],
+        }
+
+    def counts(self) -> dict:
+        return {"seed": self.store.seed, "returns": len(self.store.world.returns)}
+
+    async def list_returns(self, cursor: str | None = None, **_: Any) -> tuple:
+        world = self.store.world
+        total = len(world.returns)
+        offset = decode_cursor(cursor, total) if cursor is not None else 0
+        base = f"{request_base_url(BASE_PATH)}/returns"
+        end = offset + PAGE_SIZE
+        previous = None
+        if offset > 0:
+            previous = f"{base}?cursor={encode_cursor(max(offset - PAGE_SIZE, 0))}"
+        body = {
+            "next": f"{base}?cursor={encode_cursor(end)}" if end < total else None,
+            "previous": previous,
+            "returns": world.returns[offset:end],
+        }
+        return body, 200, JSON
+
+    async def get_return(self, id: int, **_: Any) -> tuple:
+        found = self.store.world.by_id(id)
+        if found is None:
+            raise RETURN_NOT_FOUND
+        return found, 200, JSON

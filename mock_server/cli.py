@@ -1,0 +1,161 @@
+"""``mock-server``: serve both APIs, or ``mock-server lint SPEC…``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from .config import DEFAULT_SEED, Settings
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _bounded(kind: type, low: float, high: float, what: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range ({what})")
+        return value
+
+    return parse
+
+
+def build_parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="mock-server",
+        description="Contract-first mock of the Spryker Glue Return Management API (under /glue) "
+        "and the Sendcloud Returns API v2 (under /sendcloud/api/v2), stateful and seeded. "
+        "`mock-server lint SPEC...` checks OpenAPI documents and their examples instead.",
+        epilog="Per request: Prefer: code=404 | example=NAME | dynamic=true | delay=MS. "
+        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)"
+    )
+    parser.add_argument(
+        "--port",
+        type=_bounded(int, 1, 65535, "a port 1-65535"),
+        default=8080,
+        help="TCP port (default 8080)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_bounded(int, 0, 2**63 - 1, "an integer >= 0"),
+        default=DEFAULT_SEED,
+        help=f"seed of the generated world; same seed, same data (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--latency",
+        type=_bounded(int, 0, 60_000, "milliseconds 0-60000"),
+        default=0,
+        metavar="MS",
+        help="delay added to every API response (default 0)",
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=_bounded(float, 0.0, 1.0, "a probability 0-1"),
+        default=0.0,
+        metavar="P",
+        help="share of API requests answered with a 500 fault, in the API's envelope",
+    )
+    parser.add_argument(
+        "--validate-responses",
+        action="store_true",
+        help="check every response against the contract (a mismatch becomes a 500)",
+    )
+    parser.add_argument(
+        "--no-cors", action="store_true", help="turn CORS off (on for any origin by default)"
+    )
+    parser.add_argument(
+        "--token-ttl",
+        type=_bounded(int, 1, 10**7, "seconds 1-10000000"),
+        default=28800,
+        metavar="SECONDS",
+        help="Glue access-token lifetime (default 28800, as Spryker)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        default="info",
+        help="server log level (default info)",
+    )
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        latency_ms=args.latency,
+        fault_rate=args.fault_rate,
+        validate_responses=args.validate_responses,
+        cors=not args.no_cors,
+        token_ttl=args.token_ttl,
+    )
+
+
+def banner(settings: Settings, accounts: dict) -> str:
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"mock-server on {base} (seed {settings.seed})",
+        f"  Glue:      {base}/glue        docs {base}/glue/ui/",
+        f"  Sendcloud: {base}/sendcloud/api/v2   docs {base}/sendcloud/api/v2/ui/",
+        f"  Admin:     {base}/__admin",
+    ]
+    for customer in accounts["glue"]["customers"]:
+        lines.append(
+            f"  Glue customer {customer['customerReference']}: "
+            f"{customer['username']} / {customer['password']}"
+        )
+    basic = accounts["sendcloud"]["basic"][0]
+    lines.append(f"  Sendcloud Basic auth: {basic['publicKey']} : {basic['secretKey']}")
+    lines.append(f"  Sendcloud OAuth2 bearer: {accounts['sendcloud']['oauth2'][0]['accessToken']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lint"]:
+        from .lint import main as lint_main
+
+        return lint_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    settings = settings_from(args)
+    import uvicorn
+
+    from .app import create_app
+
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    accounts = {m.definition.name: m.service.accounts() for m in app.runtime.apis.values()}
+    print(banner(settings, accounts), flush=True)
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=args.log_level,
+            access_log=args.log_level == "debug",
+        )
+    except OSError as exc:
+        print(
+            f"mock-server: error: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""Run-time settings of the mock, shared by the CLI, the app factory and the tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_SEED = 42
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes how the mock behaves."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = DEFAULT_SEED
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    validate_responses: bool = False
+    cors: bool = True
+    cors_origins: tuple[str, ...] = field(default=("*",))
+    token_ttl: int = 28800
+    max_body_bytes: int = 1_048_576
+    max_returns_per_customer: int = 1000
+    max_tokens_per_customer: int = 100

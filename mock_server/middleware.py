@@ -1,0 +1,168 @@
+"""The mock's request path around Connexion's validation.
+
+``GateMiddleware`` (after routing, before validation): Prefer parsing, latency, faults, body size
+limit, the API's own preconditions (406/415) and authentication.
+``NegotiationMiddleware`` (after validation, before the handler): answers from the contract when
+``Prefer`` asks for a status, a named example or dynamic data (the *negotiator*).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .control import NO_PREFERENCES, Preferences, parse_prefer
+from .errors import ApiError
+from .runtime import MountedApi, Operation, Runtime
+
+PREFS_KEY = "mock_preferences"
+
+
+def _routed(runtime: Runtime, scope: Scope) -> tuple[MountedApi, Operation] | None:
+    routing = scope.get("extensions", {}).get("connexion_routing", {})
+    mounted = runtime.apis.get(routing.get("api_base_path", ""))
+    if mounted is None:
+        return None
+    operation = mounted.operations.get(routing.get("operation_id", ""))
+    return (mounted, operation) if operation else None
+
+
+class GateMiddleware:
+    """Everything a request must pass before its parameters and body are validated."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routed = _routed(self.runtime, scope) if scope["type"] == "http" else None
+        if routed is None:
+            await self.app(scope, receive, send)
+            return
+        mounted, operation = routed
+        settings = self.runtime.settings
+        headers = Headers(scope=scope)
+        prefs = parse_prefer(headers.get("prefer"))
+        scope[PREFS_KEY] = prefs
+        delay = settings.latency_ms + prefs.delay_ms
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        if settings.fault_rate and self.runtime.faults.random() < settings.fault_rate:
+            raise ApiError(500, f"Injected fault (--fault-rate {settings.fault_rate}).")
+        length = headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > settings.max_body_bytes):
+            raise ApiError(413, "Request body is too large.")
+        has_body = bool(length and length != "0") or "transfer-encoding" in headers
+        mounted.service.check_request(scope["method"], headers, has_body)
+        if operation.security_schemes:
+            principal = mounted.service.authenticate(headers, operation.security_schemes)
+            extensions = scope.setdefault("extensions", {})
+            extensions.setdefault("connexion_context", {})["user"] = principal
+        await self.app(scope, self._limited(receive, settings.max_body_bytes), send)
+
+    @staticmethod
+    def _limited(receive: Receive, limit: int) -> Receive:
+        """Stop reading a (chunked) body as soon as it exceeds ``limit`` bytes."""
+        seen = 0
+
+        async def wrapped() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise ApiError(413, "Request body is too large.")
+            return message
+
+        return wrapped
+
+
+class NegotiationMiddleware:
+    """Prism-style responses from the contract: ``Prefer: code=``, ``example=``, ``dynamic=``."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        prefs: Preferences = scope.get(PREFS_KEY, NO_PREFERENCES)
+        routed = _routed(self.runtime, scope) if prefs.overrides_response else None
+        if routed is None:
+            await self.app(scope, receive, send)
+            return
+        seed = self.runtime.request_seed(
+            scope["method"], scope["path"], scope.get("query_string", b"")
+        )
+        status, media_type, body, headers = negotiate(routed[1], prefs, self.runtime, seed)
+        raw = b"" if body is None else json.dumps(body).encode()
+        response_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        if media_type:
+            response_headers.append((b"content-type", media_type.encode()))
+        response_headers.append((b"content-length", str(len(raw)).encode()))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": raw})
+
+
+def negotiate(
+    operation: Operation, prefs: Preferences, runtime: Runtime, seed: int
+) -> tuple[int, str | None, Any, dict[str, str]]:
+    """Choose the documented response and its body: (status, media type, body, headers)."""
+    responses = operation.spec.get("responses", {})
+    documented = ", ".join(responses)
+    if prefs.code is not None:
+        status = str(prefs.code)
+        if status not in responses:
+            raise ApiError(
+                400,
+                f"Prefer: code={status} is not documented for "
+                f"{operation.operation_id} (documented: {documented})",
+            )
+    elif prefs.example is not None:
+        status = next(
+            (
+                s
+                for s, r in responses.items()
+                if any(
+                    prefs.example in m.get("examples", {}) for m in r.get("content", {}).values()
+                )
+            ),
+            "",
+        )
+        if not status:
+            raise ApiError(
+                400,
+                f"Prefer: example={prefs.example} is not an example of {operation.operation_id}",
+            )
+    else:
+        status = min((s for s in responses if s.startswith("2")), default=next(iter(responses)))
+    response = responses[status]
+    headers = {
+        name: str(h["schema"].get("const", h["schema"].get("example", "")))
+        for name, h in response.get("headers", {}).items()
+        if h.get("required")
+    }
+    content = response.get("content", {})
+    if not content:
+        return int(status), None, None, headers
+    media_type, media = next(iter(content.items()))
+    examples = media.get("examples", {})
+    if prefs.dynamic:
+        body = runtime.faker.generate(media.get("schema", {}), seed)
+    elif prefs.example is not None:
+        if prefs.example not in examples:
+            raise ApiError(
+                400,
+                f"Prefer: example={prefs.example} is not an example of the "
+                f"{status} response of {operation.operation_id}",
+            )
+        body = examples[prefs.example]["value"]
+    elif examples:
+        body = next(iter(examples.values()))["value"]
+    elif "example" in media:
+        body = media["example"]
+    else:
+        body = runtime.faker.generate(media.get("schema", {}), seed)
+    return int(status), media_type, body, headers

@@ -1,0 +1,167 @@
+"""OpenAPI 3.1 support for Connexion 3, through its extension points.
+
+Connexion validates documents against its bundled 3.0 meta-schema and validates bodies and
+parameters with Draft 4. This module swaps in:
+
+* :class:`OpenAPI31Specification` — the document is checked with openapi-spec-validator
+  (which knows 3.1), then handed to Connexion's normal machinery;
+* JSON Schema 2020-12 validators (type arrays, ``const``, numeric ``exclusiveMinimum``, …)
+  with format checking, built once per schema instead of once per request, registered through
+  ``validator_map``. They raise typed errors so each API can word them in its own envelope.
+
+Connexion has no hook for the specification class, so :func:`add_api` appends the
+:class:`connexion.middleware.main.API` record itself — the same two steps as
+``ConnexionMiddleware.add_api`` — instead of patching Connexion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import InvalidSpecification, NonConformingResponseBody
+from connexion.middleware.main import API
+from connexion.spec import OpenAPISpecification
+from connexion.validators import (
+    AbstractRequestBodyValidator,
+    AbstractResponseBodyValidator,
+    ParameterValidator,
+)
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+from openapi_spec_validator import validate as validate_openapi
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from starlette.types import Scope
+
+from .errors import MalformedBodyError, RequestBodyError, RequestParameterError
+
+_FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+_validators: dict[int, tuple[Any, Draft202012Validator]] = {}
+
+
+def schema_validator(schema: dict) -> Draft202012Validator:
+    """A cached 2020-12 validator for an already ``$ref``-resolved schema."""
+    cached = _validators.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, Draft202012Validator(schema, format_checker=_FORMAT_CHECKER))
+        _validators[id(schema)] = cached
+    return cached[1]
+
+
+def first_error(validator: Draft202012Validator, instance: Any) -> ValidationError | None:
+    """The most relevant validation error, or None when ``instance`` is valid."""
+    return best_match(validator.iter_errors(instance))
+
+
+def pointer_of(error: ValidationError) -> str:
+    """JSON pointer of the failing spot in the instance."""
+    return "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.absolute_path)
+
+
+class OpenAPI31Specification(OpenAPISpecification):
+    """An OpenAPI 3.0 or 3.1 document, validated with openapi-spec-validator."""
+
+    @classmethod
+    def _validate_spec(cls, spec: dict) -> None:
+        try:
+            validate_openapi(spec)
+        except OpenAPIValidationError as exc:
+            raise InvalidSpecification(f"invalid OpenAPI document: {exc.message}") from exc
+
+
+class JSONBodyValidator(AbstractRequestBodyValidator):
+    """Request bodies: strict UTF-8 JSON, then JSON Schema 2020-12."""
+
+    def __init__(self, *, schema: dict, nullable: bool = False, **kwargs: Any) -> None:
+        super().__init__(schema=schema, nullable=nullable, **kwargs)
+        self._validator = schema_validator(schema)
+
+    async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
+        raw = b"".join([chunk async for chunk in stream])
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise MalformedBodyError(f"body is not valid UTF-8: {exc.reason}") from exc
+        except RecursionError as exc:
+            raise MalformedBodyError("body is nested too deeply") from exc
+        except ValueError as exc:
+            raise MalformedBodyError(f"body is not valid JSON: {exc}") from exc
+
+    def _validate(self, body: Any) -> None:
+        if body is None and not self._nullable:
+            raise MalformedBodyError("request body must not be empty")
+        error = first_error(self._validator, body)
+        if error is not None:
+            pointer = pointer_of(error)
+            if error.validator == "required" and isinstance(error.instance, dict):
+                missing = next(k for k in error.validator_value if k not in error.instance)
+                pointer = f"{pointer}/{missing}"
+            raise RequestBodyError(pointer, str(error.validator), error.message)
+
+
+class JSONResponseValidator(AbstractResponseBodyValidator):
+    """Response bodies: JSON Schema 2020-12 (used when response validation is on)."""
+
+    def __init__(self, scope: Scope, *, schema: dict, **kwargs: Any) -> None:
+        super().__init__(scope, schema=schema, **kwargs)
+        self._validator = schema_validator(schema)
+
+    def _parse(self, stream: Iterator[bytes]) -> Any:
+        raw = b"".join(stream)
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError as exc:
+            raise NonConformingResponseBody(f"response body is not JSON: {exc}") from exc
+
+    def _validate(self, body: Any) -> None:
+        error = first_error(self._validator, body)
+        if error is not None:
+            raise NonConformingResponseBody(
+                f"response does not conform to the contract: {error.message} "
+                f"(at {pointer_of(error) or '/'})"
+            )
+
+
+class Parameter2020Validator(ParameterValidator):
+    """Parameters: JSON Schema 2020-12 on the values Connexion's URI parser coerced."""
+
+    _getters = {
+        "query": lambda request, name: request.query_params.get(name),
+        "path": lambda request, name: request.path_params.get(name.replace("-", "_")),
+        "header": lambda request, name: request.headers.get(name),
+        "cookie": lambda request, name: request.cookies.get(name),
+    }
+
+    def validate_request(self, request: Any) -> None:
+        for location, getter in self._getters.items():
+            for param in self.parameters.get(location, []):
+                value = getter(request, param["name"])
+                if value is None:
+                    if param.get("required"):
+                        raise RequestParameterError(location, param["name"], "is required")
+                    continue
+                error = first_error(schema_validator(param.get("schema", {})), value)
+                if error is not None:
+                    raise RequestParameterError(location, param["name"], error.message)
+
+
+VALIDATOR_MAP = {
+    "parameter": Parameter2020Validator,
+    "body": MediaTypeDict({"*/*json": JSONBodyValidator}),
+    "response": MediaTypeDict({"*/*json": JSONResponseValidator}),
+}
+
+
+def add_api(
+    app: AsyncApp, spec: dict, *, base_path: str, name: str, **options: Any
+) -> OpenAPI31Specification:
+    """Register a 3.1 (or 3.0) document on ``app``, as ``AsyncApp.add_api`` does for 3.0."""
+    specification = OpenAPI31Specification(spec)
+    merged = app.middleware.options.replace(validator_map=VALIDATOR_MAP, **options)
+    app.middleware.apis.append(API(specification, base_path=base_path, name=name, **vars(merged)))
+    return specification
