@@ -72,6 +72,8 @@ _SCHEMA_ONE = (
 )
 _SCHEMA_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+# Members of OpenAPI objects that hold example data or link expressions, never schemas.
+_NOT_OPENAPI_OBJECTS = ("example", "examples", "links")
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ def _iter_schema_roots(node: Any, ptr: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         for key, value in node.items():
             here = ptr + pointer(key)
-            if key in ("example", "examples") or str(key).startswith("x-"):
+            if key in _NOT_OPENAPI_OBJECTS or str(key).startswith("x-"):
                 continue
             if key == "schema" and isinstance(value, dict | bool):
                 yield here, value
@@ -261,7 +263,7 @@ def _iter_example_holders(node: Any, ptr: str = "") -> Iterator[tuple[str, dict[
         if "schema" in node and ("example" in node or "examples" in node):
             yield ptr, node
         for key, value in node.items():
-            if key in ("schema", "example", "examples") or str(key).startswith("x-"):
+            if key == "schema" or key in _NOT_OPENAPI_OBJECTS or str(key).startswith("x-"):
                 continue
             if key == "schemas" and ptr == "/components":
                 continue
