@@ -63,7 +63,7 @@ class Runtime:
             methods = [
                 m.upper() for m in path_item if m in ("get", "post", "put", "patch", "delete")
             ]
-            mounted.routes.append((pattern, [*methods, "OPTIONS"]))
+            mounted.routes.append((pattern, methods))
             for method, op in path_item.items():
                 if not isinstance(op, dict) or "operationId" not in op:
                     continue
