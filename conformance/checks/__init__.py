@@ -1,0 +1,1 @@
+"""Our checks: response checks (registered with Schemathesis) and scenarios, per API."""

@@ -1,0 +1,669 @@
+"""Run the conformance suite of one API against one implementation: ``run(...) -> RunResult``.
+
+1. Load the contract (the repository's ``specs/`` file, or ``Options.spec``).
+2. Make sure the target answers and the credentials work (else :class:`UsageError`, exit 2).
+3. Run our scenarios (business flows), then Schemathesis 4 with all its phases and checks plus
+   our response checks, configured from the contract so a correct implementation passes.
+4. Return one :class:`~conformance.model.RunResult` with per-check outcomes and violations.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from .client import ApiClient, AsgiTarget, Target, as_target, probe
+from .contract import APIS, Contract, ContractError, Operation
+from .model import (
+    CheckKind,
+    CheckOutcome,
+    Exchange,
+    HarnessError,
+    RecordedRequest,
+    RecordedResponse,
+    RunResult,
+    Violation,
+)
+
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+DEFAULT_MAX_EXAMPLES = 20
+DEFAULT_STATEFUL_STEPS = 5
+DEFAULT_STATEFUL_EXAMPLES = 10
+DEFAULT_TIMEOUT = 10.0
+JSONAPI = "application/vnd.api+json"
+# Statuses Schemathesis accepts for schema-valid requests before the contract adds its own.
+POSITIVE_DEFAULTS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+
+Progress = Callable[[str], None]
+BUILTIN_DESCRIPTIONS = {
+    "not_a_server_error": "No response is a 5xx",
+    "status_code_conformance": "Every status is documented for its operation",
+    "content_type_conformance": "Every Content-Type is documented for its status",
+    "response_headers_conformance": "Documented required response headers are sent and valid",
+    "response_schema_conformance": "Every body matches its documented schema",
+    "positive_data_acceptance": "Schema-valid requests succeed or get a documented refusal",
+    "negative_data_rejection": "Schema-invalid requests are rejected with 4xx",
+    "missing_required_header": "A request without a required header is rejected",
+    "unsupported_method": "Undocumented methods get 405 with Allow",
+    "allow_header_conformance": "Allow lists exactly the documented methods",
+    "ignored_auth": "Protected operations refuse missing and invalid credentials",
+    "object_level_authorization": "One identity cannot read another's objects",
+    "use_after_free": "A deleted resource stays gone",
+    "ensure_resource_availability": "A resource just created can be read",
+}
+
+
+class UsageError(Exception):
+    """Bad options, an unusable contract, an unreachable target or refused credentials."""
+
+
+@dataclass
+class Credentials:
+    """How the harness authenticates.
+
+    Glue: ``username``/``password`` (logged in through ``POST /access-tokens``) or ``token``;
+    ``other_username``/``other_password`` is a second customer for the isolation checks.
+    Sendcloud: ``basic = (public key, secret key)``.
+    """
+
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    other_username: str | None = None
+    other_password: str | None = None
+    basic: tuple[str, str] | None = None
+    store: str | None = None
+
+
+@dataclass
+class Options:
+    """Knobs of a run; the defaults keep a run of both APIs against the mock under a minute."""
+
+    seed: int | None = None
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    workers: int = 1
+    checks: Sequence[str] | None = None  # None = all
+    exclude_checks: Sequence[str] = ()
+    phases: Sequence[str] = PHASES
+    scenarios: bool = True
+    stateful_steps: int = DEFAULT_STATEFUL_STEPS
+    request_timeout: float = DEFAULT_TIMEOUT
+    spec: Path | str | None = None
+    progress: Progress | None = None
+
+
+@dataclass
+class _Selection:
+    include: set[str] | None
+    exclude: set[str] = field(default_factory=set)
+
+    def __call__(self, name: str) -> bool:
+        if name in self.exclude:
+            return False
+        return self.include is None or name in self.include
+
+
+def builtin_check_names() -> list[str]:
+    """Schemathesis' built-in checks that run by default."""
+    from schemathesis.config._checks import _BUILTIN_CHECK_CONFIGS
+
+    return sorted(_BUILTIN_CHECK_CONFIGS)
+
+
+def load_checks() -> None:
+    """Import (and so register) our checks; idempotent."""
+    from .checks import glue, sendcloud  # noqa: F401
+
+
+def available_checks(api: str) -> dict[str, tuple[CheckKind, str]]:
+    """Every check name a run of ``api`` can report, with its kind and description."""
+    load_checks()
+    from .checks.base import SCENARIO_CHECKS, response_checks_for
+
+    names: dict[str, tuple[CheckKind, str]] = {
+        name: (CheckKind.BUILTIN, BUILTIN_DESCRIPTIONS.get(name, "Schemathesis built-in check"))
+        for name in builtin_check_names()
+    }
+    for check in response_checks_for(api):
+        names[check.name] = (CheckKind.RESPONSE, check.description)
+    for name, (owner, text) in SCENARIO_CHECKS.items():
+        if owner == api:
+            names[name] = (CheckKind.SCENARIO, text)
+    return names
+
+
+# --------------------------------------------------------------------------- identities
+
+
+class GlueIdentity:
+    """A Glue customer: logs in through ``POST /access-tokens`` (again on demand) or a token."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        username: str | None,
+        password: str | None,
+        token: str | None = None,
+    ) -> None:
+        self.client = client
+        self.username = username
+        self.password = password
+        self.static_token = token
+
+    def token(self) -> str:
+        if self.static_token is not None:
+            return self.static_token
+        body = {
+            "data": {
+                "type": "access-tokens",
+                "attributes": {"username": self.username, "password": self.password},
+            }
+        }
+        exchange = self.client.post("/access-tokens", json=body, auth=False)
+        response = exchange.response
+        if response.status != 201:
+            raise UsageError(
+                f"login as {self.username} through POST /access-tokens failed: "
+                f"{response.status} {response.text(160)}"
+            )
+        try:
+            return str(exchange.json()["data"]["attributes"]["accessToken"])
+        except (ValueError, KeyError, TypeError):
+            raise UsageError(
+                f"login as {self.username} answered 201 without data.attributes.accessToken"
+            ) from None
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class _Run:
+    """State of one run; :func:`run` is its only entry point."""
+
+    def __init__(
+        self, api: str, target: Target, credentials: Credentials, options: Options
+    ) -> None:
+        self.api = api
+        self.target = target
+        self.credentials = credentials
+        self.options = options
+        self.progress = options.progress or (lambda line: None)
+        self.seed = options.seed if options.seed is not None else random.randrange(2**31)
+        try:
+            self.contract = Contract.load(api, options.spec)
+        except ContractError as exc:
+            raise UsageError(str(exc)) from None
+        load_checks()
+        from .checks.base import Recorder
+
+        self.recorder = Recorder()
+        self.known = available_checks(api)
+        unknown = sorted(set(options.checks or ()) - set(self.known) - {"all"})
+        unknown += sorted(set(options.exclude_checks) - set(self.known))
+        if unknown:
+            raise UsageError(
+                f"unknown check(s) for {api}: {', '.join(unknown)} "
+                f"(available: {', '.join(sorted(self.known))})"
+            )
+        include = None if options.checks is None or "all" in options.checks else set(options.checks)
+        self.selected = _Selection(include, set(options.exclude_checks))
+        bad_phases = sorted(set(options.phases) - set(PHASES))
+        if bad_phases:
+            raise UsageError(
+                f"unknown phase(s): {', '.join(bad_phases)} (choose from {', '.join(PHASES)})"
+            )
+        self.result = RunResult(
+            api=api,
+            base_url=target.url,
+            spec_path=str(self.contract.path),
+            seed=self.seed,
+            max_examples=options.max_examples,
+            phases=list(options.phases),
+        )
+        for name, (kind, description) in self.known.items():
+            if self.selected(name):
+                self.result.checks[name] = CheckOutcome(name, kind, description)
+
+    # ------------------------------------------------------------------ clients
+
+    def _client(self, auth_header: str | None = None) -> ApiClient:
+        from .checks.base import run_response_checks
+
+        headers = {"Accept": JSONAPI} if self.api == "glue" else {"Accept": "application/json"}
+
+        def on_exchange(exchange: Exchange) -> None:
+            run_response_checks(self.api, exchange, self.contract, self.recorder, self.selected)
+
+        def operation_of(method: str, path: str) -> str | None:
+            found = self.contract.operation(method, path)
+            return found.label if found else None
+
+        client = ApiClient(
+            self.target,
+            default_headers=headers,
+            auth_header=auth_header,
+            timeout=self.options.request_timeout,
+            on_exchange=on_exchange,
+            operation_of=operation_of,
+            body_media_type=JSONAPI if self.api == "glue" else "application/json",
+        )
+        return client
+
+    def _identities(self, client: ApiClient) -> tuple[str | None, ApiClient | None, Any]:
+        """(main Authorization header, second-identity client, Glue identity)."""
+        c = self.credentials
+        if self.api == "sendcloud":
+            assert c.basic is not None
+            import base64
+
+            raw = f"{c.basic[0]}:{c.basic[1]}".encode()
+            header = "Basic " + base64.b64encode(raw).decode()
+            self._verify(client, header, "the Basic credentials")
+            return header, None, None
+        identity = GlueIdentity(client, c.username, c.password, c.token)
+        header = f"Bearer {identity.token()}"
+        if c.token is not None:
+            self._verify(client, header, "the access token")
+        else:
+            client.reauth = lambda: f"Bearer {identity.token()}"
+        other = None
+        if c.other_username and c.other_password:
+            second = GlueIdentity(client, c.other_username, c.other_password)
+            other = client.with_auth(
+                f"Bearer {second.token()}", reauth=lambda: f"Bearer {second.token()}"
+            )
+        return header, other, identity
+
+    def _check_credentials(self) -> None:
+        """Usage errors about credentials, before any request."""
+        c = self.credentials
+        if self.api == "sendcloud":
+            if c.basic is None:
+                raise UsageError("sendcloud needs --basic KEY:SECRET")
+            return
+        if c.token is None and not (c.username and c.password):
+            raise UsageError("glue needs --username and --password, or --token")
+        if bool(c.other_username) != bool(c.other_password):
+            raise UsageError("--other-username and --other-password go together")
+
+    def _verify(self, client: ApiClient, header: str, what: str) -> None:
+        """Refuse to start when the given credentials are rejected outright (401)."""
+        listing = next(
+            (
+                op
+                for op in self.contract.secured_operations
+                if op.method == "GET" and "{" not in op.path
+            ),
+            None,
+        )
+        if listing is None:
+            return
+        exchange = client.get(listing.path, auth=header, check=False)
+        if exchange.response.status == 401:
+            raise UsageError(
+                f"{what} {'was' if 'token' in what else 'were'} refused: "
+                f"GET {listing.path} answered 401 {exchange.response.text(120)}"
+            )
+
+    # ------------------------------------------------------------------ phases
+
+    def execute(self) -> RunResult:
+        started = time.perf_counter()
+        options = self.options
+        self._check_credentials()
+        reason = probe(self.target, timeout=min(options.request_timeout, 10.0))
+        if reason is not None:
+            raise UsageError(reason)
+        self.progress(
+            f"[{self.api}] {self.target.url}  contract {self.contract.path.name}  "
+            f"seed {self.seed}  max-examples {options.max_examples}"
+        )
+        client = self._client()
+        try:
+            try:
+                header, other, identity = self._identities(client)
+            except httpx.HTTPError as exc:
+                raise UsageError(f"cannot authenticate at {self.target.url}: {exc}") from None
+            client.auth_header = header
+            if options.scenarios:
+                self._scenarios(client, other)
+            if options.phases:
+                self._schemathesis(identity, header)
+        finally:
+            client.close()
+        self._merge()
+        self.result.duration = time.perf_counter() - started
+        return self.result
+
+    def _scenarios(self, client: ApiClient, other: ApiClient | None) -> None:
+        from .checks.base import ScenarioContext, scenarios_for
+
+        anonymous = client.with_auth(None)
+        context = ScenarioContext(
+            api=self.api,
+            contract=self.contract,
+            client=client,
+            recorder=self.recorder,
+            rng=random.Random(self.seed),
+            anonymous=anonymous,
+            other=other,
+            credentials={
+                "username": (self.credentials.basic or (self.credentials.username,))[0],
+                "store": self.credentials.store,
+            },
+            selected=self.selected,
+        )
+        for item in scenarios_for(self.api):
+            if not any(self.selected(name) for name in item.reports):
+                continue
+            before = len(client.exchanges)
+            began = time.perf_counter()
+            try:
+                item.func(context)
+            except Exception as exc:  # a bug in a scenario must not hide the others
+                self.recorder.errors.append(
+                    HarnessError(item.name, f"scenario crashed: {type(exc).__name__}: {exc}")
+                )
+            states = []
+            for name in item.reports:
+                outcome = self.recorder.outcomes.get(name)
+                states.append(f"{name} {outcome.status if outcome else 'not run'}")
+            self.progress(
+                f"[{self.api}] scenario {item.name}: {', '.join(states)} "
+                f"({len(client.exchanges) - before} requests, {time.perf_counter() - began:.1f}s)"
+            )
+        self.result.requests += len(client.exchanges)
+
+    def _schemathesis(self, identity: GlueIdentity | None, header: str | None) -> None:
+        import schemathesis
+        from schemathesis.config import ConfigError, SchemathesisConfig
+        from schemathesis.core.errors import LoaderError
+        from schemathesis.engine import from_schema
+
+        from .checks.base import Binding, bind, unbind
+
+        try:
+            config = SchemathesisConfig.from_dict(self._config())
+            schema = schemathesis.openapi.from_dict(self.contract.raw, config=config)
+        except (ConfigError, LoaderError) as exc:
+            raise UsageError(f"Schemathesis cannot use the contract: {exc}") from None
+        if isinstance(self.target, AsgiTarget):
+            schema.app = self.target.app
+        schema.hooks.register_hook_with_name(self._filter_failure, "filter_failure")
+        if identity is not None:
+            self._install_glue_auth(schema, identity)
+        bind(schema, Binding(self.api, self.contract))
+        try:
+            self._consume(from_schema(schema).execute())
+        finally:
+            unbind(schema)
+
+    def _config(self) -> dict[str, Any]:
+        options = self.options
+        checks: dict[str, Any] = {}
+        for name, (kind, _) in self.known.items():
+            if kind is CheckKind.SCENARIO:
+                continue
+            checks[name] = {"enabled": self.selected(name)}
+        from .checks.base import RESPONSE_CHECKS
+
+        for name, check in RESPONSE_CHECKS.items():
+            if check.api != self.api:
+                checks[name] = {"enabled": False}
+        operations = []
+        for operation in self.contract.operations:
+            business = operation.business_error_statuses()
+            if business:
+                statuses = POSITIVE_DEFAULTS + [
+                    str(s) for s in business if str(s) not in POSITIVE_DEFAULTS
+                ]
+                operations.append(
+                    {
+                        "include-operation-id": operation.operation_id,
+                        "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+                    }
+                )
+        data: dict[str, Any] = {
+            "seed": self.seed,
+            "suppress-health-check": ["all"],
+            "cache": {"enabled": False},
+            "base-url": self.target.url,
+            "workers": max(1, options.workers),
+            "request-timeout": options.request_timeout,
+            "generation": {"max-examples": max(1, options.max_examples), "database": "none"},
+            "phases": {name: {"enabled": name in options.phases} for name in PHASES},
+            "auth": {"auto-signup": False},
+            "checks": checks,
+            "operations": operations,
+        }
+        data["phases"]["stateful"].update(
+            {
+                "max-steps": max(2, options.stateful_steps),
+                "generation": {
+                    "max-examples": max(1, min(options.max_examples, DEFAULT_STATEFUL_EXAMPLES))
+                },
+            }
+        )
+        if self.api == "glue":
+            data["headers"] = {"Accept": JSONAPI}
+        elif self.credentials.basic is not None:
+            username, password = self.credentials.basic
+            data["auth"]["basic"] = {"username": username, "password": password}
+        return data
+
+    def _install_glue_auth(self, schema: Any, identity: GlueIdentity) -> None:
+        """Bearer token on protected operations; a 401 makes Schemathesis log in again."""
+
+        class GlueBearerAuth:
+            def get(self, case: Any, context: Any) -> str:
+                return identity.token()
+
+            def set(self, case: Any, data: str, context: Any) -> None:
+                case.headers["Authorization"] = f"Bearer {data}"
+
+        secured = [op.operation_id for op in self.contract.secured_operations]
+        if secured:
+            retry = [] if identity.static_token is not None else [401]
+            register = schema.auth(refresh_interval=600, retry_on=retry)
+            register.apply_to(operation_id=secured)(GlueBearerAuth)
+
+    def _filter_failure(self, context: Any, failure: Any, case: Any, response: Any) -> bool:
+        """Drop Schemathesis findings the contract itself documents as correct behaviour.
+
+        ``missing_required_header`` insists on 401 for a missing ``Authorization``; a contract
+        that documents another status with an API error code for it (Glue: 403/002) wins.
+        """
+        from schemathesis.openapi.checks import MissingHeaderNotRejected
+
+        if (
+            isinstance(failure, MissingHeaderNotRejected)
+            and failure.header_name.lower() == "authorization"
+        ):
+            operation = self.contract.by_label(case.operation.label)
+            codes = operation.error_codes(response.status_code) if operation else None
+            if codes is not None and codes.is_business and response.status_code in (401, 403):
+                return False
+        return True
+
+    def _consume(self, stream: Any) -> None:
+        from schemathesis.engine import events
+
+        phase_started: dict[str, float] = {}
+        testing = set(PHASES)
+        for event in stream:
+            if isinstance(event, events.PhaseStarted) and event.phase.name.value in testing:
+                phase_started[event.phase.name.value] = time.perf_counter()
+                if event.phase.is_enabled:
+                    self.progress(f"[{self.api}] phase {event.phase.name.value} …")
+            elif isinstance(event, events.PhaseFinished) and event.phase.name.value in testing:
+                name = event.phase.name.value
+                began = phase_started.get(name)
+                took = f" ({time.perf_counter() - began:.1f}s)" if began is not None else ""
+                status = event.status.value
+                if event.phase.skip_reason is not None:
+                    status = f"skipped: {event.phase.skip_reason.value}"
+                self.progress(f"[{self.api}] phase {name}: {status}{took}")
+            elif isinstance(event, events.ScenarioFinished):
+                self._collect(event.recorder, event.phase.value)
+            elif isinstance(event, events.FuzzScenarioFinished):
+                self._collect(event.recorder, "fuzzing")
+            elif isinstance(event, events.NonFatalError):
+                message = event.info.format().strip().splitlines()
+                self.result.errors.append(
+                    HarnessError(event.label, " ".join(message[:6]) or str(event.value))
+                )
+                first = message[0] if message else ""
+                self.progress(f"[{self.api}] error in {event.label}: {first}")
+            elif isinstance(event, events.FatalError):
+                self.result.errors.append(HarnessError("schemathesis", repr(event.exception)))
+                self.progress(f"[{self.api}] fatal error: {event.exception!r}")
+                break
+            if getattr(event, "is_terminal", False):
+                break
+
+    def _collect(self, recorder: Any, phase: str) -> None:
+        from schemathesis.engine import Status
+
+        from .checks.base import ContractFailure
+
+        builtins = set(builtin_check_names())
+        self.result.requests += sum(1 for i in recorder.interactions.values() if i.response)
+        for case_id, nodes in recorder.checks.items():
+            node = recorder.cases.get(case_id)
+            label = node.value.operation.label if node is not None else recorder.label
+            for check in nodes:
+                kind = CheckKind.BUILTIN if check.name in builtins else CheckKind.RESPONSE
+                outcome = self.recorder.outcome(check.name, kind)
+                if check.status == Status.SUCCESS:
+                    outcome.passed += 1
+                elif check.status == Status.ERROR:
+                    where = f"{check.name} on {label}"
+                    if all(e.where != where for e in self.result.errors):
+                        self.result.errors.append(HarnessError(where, "the check crashed"))
+                elif check.status == Status.FAILURE and check.failure_info is not None:
+                    outcome.failed += 1
+                    failure = check.failure_info.failure
+                    interaction = recorder.interactions.get(
+                        failure.case_id or case_id
+                    ) or recorder.interactions.get(case_id)
+                    operation = self.contract.by_label(label)
+                    contract = (
+                        failure.contract
+                        if isinstance(failure, ContractFailure)
+                        else _builtin_contract(check.name, operation, interaction)
+                    )
+                    message = failure.message
+                    if isinstance(failure, ContractFailure) and failure.contract:
+                        message = message.split("\n\nContract: ")[0]
+                    violation = Violation(
+                        check=check.name,
+                        title=failure.title,
+                        message=message,
+                        contract=contract,
+                        operation=failure.operation or label,
+                        phase=phase,
+                        curl=check.failure_info.code_sample,
+                        request=_request(interaction),
+                        response=_response(interaction),
+                    )
+                    existing = self.recorder.violations.get(violation.key)
+                    if existing is None:
+                        self.recorder.violations[violation.key] = violation
+                        self.progress(f"[{self.api}]   ✗ {violation.summary()} ({phase})")
+                    else:
+                        existing.occurrences += 1
+
+    def _merge(self) -> None:
+        for name, outcome in self.recorder.outcomes.items():
+            if not self.selected(name):
+                continue
+            merged = self.result.checks.setdefault(
+                name, CheckOutcome(name, outcome.kind, outcome.description)
+            )
+            merged.passed += outcome.passed
+            merged.failed += outcome.failed
+            merged.skipped += [r for r in outcome.skipped if r not in merged.skipped]
+        self.result.violations = sorted(
+            self.recorder.violations.values(), key=lambda v: (v.check, v.operation or "", v.title)
+        )
+        self.result.errors = self.recorder.errors + self.result.errors
+
+
+def _request(interaction: Any) -> RecordedRequest | None:
+    if interaction is None:
+        return None
+    request = interaction.request
+    headers = {
+        k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in request.headers.items()
+    }
+    return RecordedRequest(request.method, request.uri, headers, request.body)
+
+
+def _response(interaction: Any) -> RecordedResponse | None:
+    if interaction is None or interaction.response is None:
+        return None
+    response = interaction.response
+    headers = {
+        k.lower(): ", ".join(v) if isinstance(v, list) else str(v)
+        for k, v in response.headers.items()
+    }
+    return RecordedResponse(
+        response.status_code, headers, response.content or b"", getattr(response, "elapsed", 0.0)
+    )
+
+
+def _builtin_contract(check: str, operation: Operation | None, interaction: Any) -> str:
+    """What the contract says, for a failure of a Schemathesis built-in check."""
+    if operation is None:
+        return "The operation is not part of the contract."
+    label = operation.label
+    documented = ", ".join(operation.responses)
+    status = getattr(getattr(interaction, "response", None), "status_code", None)
+    business = ", ".join(map(str, operation.business_error_statuses())) or "none"
+    sentences = {
+        "not_a_server_error": f"{label} documents {documented}; no 5xx is part of the contract.",
+        "status_code_conformance": f"{label} documents only {documented}.",
+        "positive_data_acceptance": (
+            f"Schema-valid requests to {label} succeed or are refused with a documented "
+            f"business error ({business})."
+        ),
+        "negative_data_rejection": f"Schema-invalid requests to {label} are rejected with 4xx.",
+        "missing_required_header": f"{label} rejects a request without a required header.",
+        "unsupported_method": "Methods the contract does not document answer 405 with `Allow`.",
+        "allow_header_conformance": "`Allow` lists exactly the documented methods.",
+        "ignored_auth": f"{label} needs valid credentials; without them it answers 401/403.",
+        "use_after_free": "A deleted resource stays gone.",
+        "ensure_resource_availability": "A resource that was just created can be read.",
+    }
+    if check in sentences:
+        return sentences[check]
+    if status is not None and operation.response_for(status) is not None:
+        response = operation.response_for(status) or {}
+        media = ", ".join(response.get("content") or {}) or "no body"
+        headers = ", ".join(response.get("headers") or {}) or "no required headers"
+        return f"{label} → {status}: {media}; headers: {headers}; the body matches its schema."
+    return f"{label} documents {documented}."
+
+
+def run(
+    api: str,
+    target: Target | str,
+    auth: Credentials | None = None,
+    options: Options | None = None,
+) -> RunResult:
+    """Check the implementation at ``target`` against the contract of ``api``.
+
+    ``target`` is a base URL (the API root, e.g. ``http://127.0.0.1:8080/glue``), an
+    :class:`~conformance.client.HttpTarget` or an in-process
+    :class:`~conformance.client.AsgiTarget`. Raises :class:`UsageError` for bad options, an
+    unreachable target or refused credentials.
+    """
+    if api not in APIS:
+        raise UsageError(f"unknown API {api!r} (choose from {', '.join(APIS)})")
+    return _Run(api, as_target(target), auth or Credentials(), options or Options()).execute()
