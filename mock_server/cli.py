@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -124,6 +125,18 @@ def banner(settings: Settings, accounts: dict) -> str:
     return "\n".join(lines)
 
 
+def check_listen(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, or None (uvicorn's own bind error exits 3)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["lint"]:
@@ -132,6 +145,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return lint_main(argv[1:])
     args = build_parser().parse_args(argv)
     settings = settings_from(args)
+    problem = check_listen(settings.host, settings.port)
+    if problem is not None:
+        print(
+            f"mock-server: error: cannot listen on {settings.host}:{settings.port}: {problem}",
+            file=sys.stderr,
+        )
+        return 2
     import uvicorn
 
     from .app import create_app

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from faker import Faker
 
 MAX_DEPTH = 8
+# Faker draws dates between 1970 and *now* by default; a fixed end keeps one seed, one result.
+LATEST = datetime(2026, 1, 1)
 _BY_NAME = {
     "email": "email",
     "city": "city",
@@ -73,9 +76,9 @@ class SchemaFaker:
     def _string(self, schema: dict, name: str, depth: int) -> str:
         fmt = schema.get("format")
         if fmt == "date-time":
-            value = self.fake.iso8601(tzinfo=None) + "+00:00"
+            value = self.fake.iso8601(tzinfo=None, end_datetime=LATEST) + "+00:00"
         elif fmt == "date":
-            value = self.fake.date()
+            value = self.fake.date(end_datetime=LATEST)
         elif fmt == "email" or name == "email":
             value = self.fake.email()
         elif fmt in ("uri", "url") or name in ("self", "next", "prev", "first", "last"):

@@ -22,7 +22,11 @@ from typing import Any
 
 from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import InvalidSpecification, NonConformingResponseBody
+from connexion.exceptions import (
+    BadRequestProblem,
+    InvalidSpecification,
+    NonConformingResponseBody,
+)
 from connexion.middleware.main import API
 from connexion.spec import OpenAPISpecification
 from connexion.validators import (
@@ -34,7 +38,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-from starlette.types import Scope
+from starlette.types import Receive, Scope
 
 from .errors import MalformedBodyError, RequestBodyError, RequestParameterError
 
@@ -78,6 +82,14 @@ class JSONBodyValidator(AbstractRequestBodyValidator):
     def __init__(self, *, schema: dict, nullable: bool = False, **kwargs: Any) -> None:
         super().__init__(schema=schema, nullable=nullable, **kwargs)
         self._validator = schema_validator(schema)
+
+    async def wrap_receive(self, receive: Receive, *, scope: Scope) -> tuple[Receive, Scope]:
+        try:
+            return await super().wrap_receive(receive, scope=scope)
+        except BadRequestProblem as exc:
+            if type(exc) is BadRequestProblem:  # Connexion's own "RequestBody is required"
+                raise MalformedBodyError("request body must not be empty") from exc
+            raise
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])

@@ -16,7 +16,7 @@ def order_item_attributes(item: OrderItem, world: World, order_reference: str | 
     unit_tax = item.unit_tax
     return {
         "merchantReference": item.merchant_reference,
-        "state": item.state,
+        "state": _state(item, world),  # the same item reads the same everywhere
         "name": item.name,
         "sku": item.sku,
         "sumPrice": item.unit_gross * q,

@@ -211,7 +211,7 @@ class GlueService:
             if not value.strip():
                 raise ApiError(422, f"{field} => This value should not be blank.", "901")
         customer = self.store.world.customer_by_email(username)
-        if customer is None or not hmac.compare_digest(customer.password, password):
+        if customer is None or not _same_secret(customer.password, password):
             raise E.FAILED_TO_AUTHENTICATE
         return self._issue(customer, "access-tokens"), 201, self._headers()
 
@@ -387,6 +387,13 @@ class GlueService:
     @staticmethod
     def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Content-Type": VND, **(extra or {})}
+
+
+def _same_secret(expected: str, given: str) -> bool:
+    """Constant-time comparison that accepts non-ASCII input (compare_digest on str does not)."""
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+    )
 
 
 def _include_set(include: str | None) -> set[str]:

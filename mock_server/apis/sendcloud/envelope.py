@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ...errors import ApiError, EnvelopeBase, RequestParameterError
 
 BASE_PATH = "/sendcloud/api/v2"
@@ -16,6 +18,8 @@ INVALID_CREDENTIALS = ApiError(
 )
 RETURN_NOT_FOUND = ApiError(404, "No Return matches the given query.")
 INVALID_CURSOR = ApiError(404, "Invalid cursor")
+# Connexion routes `/returns/{id}` with an int converter, so a non-integer id misses the route.
+RETURN_PATH = re.compile(re.escape(BASE_PATH) + r"/returns/[^/]+/?")
 
 
 class SendcloudEnvelope(EnvelopeBase):
@@ -32,6 +36,12 @@ class SendcloudEnvelope(EnvelopeBase):
     def render(self, error: ApiError, path: str) -> dict:
         request = path[len("/sendcloud/") :] if path.startswith("/sendcloud/") else path.lstrip("/")
         return {"error": {"code": error.status, "request": request, "message": error.detail}}
+
+    def translate(self, exc: Exception, path: str) -> ApiError:
+        error = super().translate(exc, path)
+        if error.status == 404 and error.code is None and RETURN_PATH.fullmatch(path):
+            return RETURN_NOT_FOUND  # any id that matches no return (sendcloud-C9)
+        return error
 
     def parameter_error(self, exc: RequestParameterError) -> ApiError:
         if exc.location == "path":  # a non-integer id matches no return (sendcloud-C9)

@@ -36,6 +36,13 @@ def decode_cursor(cursor: str, total: int) -> int:
     return offset
 
 
+def _same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison that accepts non-ASCII input (compare_digest on str does not)."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
 class SendcloudService:
     """The Sendcloud Returns API v2 behind its contract."""
 
@@ -62,14 +69,12 @@ class SendcloudService:
                 )
             except (binascii.Error, UnicodeDecodeError):
                 raise INVALID_CREDENTIALS from None
-            if hmac.compare_digest(public, world.public_key) and hmac.compare_digest(
-                secret, world.secret_key
-            ):
+            if _same_secret(public, world.public_key) and _same_secret(secret, world.secret_key):
                 return public
         if (
             kind.lower() == "bearer"
             and "OAuth2ClientCreds" in schemes
-            and hmac.compare_digest(credentials.strip(), world.oauth_token)
+            and _same_secret(credentials.strip(), world.oauth_token)
         ):
             return "oauth2-client"
         raise INVALID_CREDENTIALS
