@@ -6,6 +6,7 @@ Adding an API means a spec in ``specs/`` and a package in ``mock_server/apis/`` 
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,3 +58,10 @@ def request_base_url(base_path: str) -> str:
     """Absolute URL of ``base_path`` as the current request reached it (for JSON links)."""
     host = request.headers.get("host", "localhost")
     return f"{request.scope.get('scheme', 'http')}://{host}{base_path}"
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison that accepts non-ASCII input (compare_digest on str does not)."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )

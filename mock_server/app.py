@@ -27,6 +27,7 @@ from .admin import admin_app
 from .api import ApiDefinition
 from .apis import ALL_APIS
 from .config import Settings
+from .errors import ApiError
 from .middleware import GateMiddleware, NegotiationMiddleware
 from .runtime import Runtime
 
@@ -43,12 +44,40 @@ class MockApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "lifespan" or self.runtime.api_for_path(path):
+        mounted = self.runtime.api_for_path(path)
+        if mounted is not None:
+            if (
+                sum(len(k) + len(v) for k, v in scope["headers"])
+                > self.runtime.settings.max_header_bytes
+            ):
+                await self._error(scope, send, ApiError(431, "Request header fields too large."))
+                return
+            if "\n" in path:
+                # Starlette's route patterns stop at a line feed; such an id matches no resource,
+                # so route it as one that merely does not exist (auth and 404 codes still apply).
+                scope = {**scope, "path": path.replace("\n", "\ufffd")}
+            await self.connexion_app(scope, receive, send)
+        elif scope["type"] == "lifespan":
             await self.connexion_app(scope, receive, send)
         elif path == "/__admin" or path.startswith("/__admin/"):
             await self.admin(scope, receive, send)
         else:
             await self._index(scope, send)
+
+    async def _error(self, scope: Scope, send: Send, error: ApiError) -> None:
+        path = scope["path"]
+        _, body, media_type = self.runtime.error_body(self.runtime.api_for_path(path), error, path)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": error.status,
+                "headers": [
+                    (b"content-type", media_type.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
 
     async def _index(self, scope: Scope, send: Send) -> None:
         found = scope.get("path") == "/"
@@ -82,7 +111,7 @@ class MockApp:
 
 def load_spec(definition: ApiDefinition) -> dict:
     with definition.spec_file.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def create_app(

@@ -21,5 +21,6 @@ class Settings:
     cors_origins: tuple[str, ...] = field(default=("*",))
     token_ttl: int = 28800
     max_body_bytes: int = 1_048_576
+    max_header_bytes: int = 32_768
     max_returns_per_customer: int = 1000
     max_tokens_per_customer: int = 100

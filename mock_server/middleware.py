@@ -22,7 +22,7 @@ from .runtime import MountedApi, Operation, Runtime
 PREFS_KEY = "mock_preferences"
 
 
-def _routed(runtime: Runtime, scope: Scope) -> tuple[MountedApi, Operation] | None:
+def routed_operation(runtime: Runtime, scope: Scope) -> tuple[MountedApi, Operation] | None:
     routing = scope.get("extensions", {}).get("connexion_routing", {})
     mounted = runtime.apis.get(routing.get("api_base_path", ""))
     if mounted is None:
@@ -39,7 +39,7 @@ class GateMiddleware:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routed = _routed(self.runtime, scope) if scope["type"] == "http" else None
+        routed = routed_operation(self.runtime, scope) if scope["type"] == "http" else None
         if routed is None:
             await self.app(scope, receive, send)
             return
@@ -62,22 +62,38 @@ class GateMiddleware:
             principal = mounted.service.authenticate(headers, operation.security_schemes)
             extensions = scope.setdefault("extensions", {})
             extensions.setdefault("connexion_context", {})["user"] = principal
-        await self.app(scope, self._limited(receive, settings.max_body_bytes), send)
+        if length is None and "transfer-encoding" in headers:
+            scope, receive = await self._buffered(scope, receive, settings.max_body_bytes)
+        await self.app(scope, receive, send)
 
     @staticmethod
-    def _limited(receive: Receive, limit: int) -> Receive:
-        """Stop reading a (chunked) body as soon as it exceeds ``limit`` bytes."""
-        seen = 0
-
-        async def wrapped() -> Message:
-            nonlocal seen
+    async def _buffered(scope: Scope, receive: Receive, limit: int) -> tuple[Scope, Receive]:
+        """Read a chunked body (stopping as soon as it exceeds ``limit``) and present it with a
+        ``Content-Length``, which Connexion's body validators rely on."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
                 raise ApiError(413, "Request body is too large.")
-            return message
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in scope["headers"] if k != b"transfer-encoding"]
+        headers.append((b"content-length", str(len(body)).encode()))
+        replayed = False
 
-        return wrapped
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return {**scope, "headers": headers}, replay
 
 
 class NegotiationMiddleware:
@@ -89,7 +105,7 @@ class NegotiationMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         prefs: Preferences = scope.get(PREFS_KEY, NO_PREFERENCES)
-        routed = _routed(self.runtime, scope) if prefs.overrides_response else None
+        routed = routed_operation(self.runtime, scope) if prefs.overrides_response else None
         if routed is None:
             await self.app(scope, receive, send)
             return

@@ -56,8 +56,15 @@ def schema_validator(schema: dict) -> Draft202012Validator:
 
 
 def first_error(validator: Draft202012Validator, instance: Any) -> ValidationError | None:
-    """The most relevant validation error, or None when ``instance`` is valid."""
-    return best_match(validator.iter_errors(instance))
+    """The most relevant validation error, or None when ``instance`` is valid.
+
+    Raises :class:`MalformedBodyError` for documents nested so deeply that validating (or
+    describing the error) would exhaust the interpreter's recursion limit.
+    """
+    try:
+        return best_match(validator.iter_errors(instance))
+    except RecursionError as exc:
+        raise MalformedBodyError("body is nested too deeply") from exc
 
 
 def pointer_of(error: ValidationError) -> str:

@@ -327,11 +327,6 @@ def test_credentials_of_one_api_do_not_open_the_other(world) -> None:
         assert on_glue.json()["errors"][0]["code"] == "001"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mock bug (isolation): tokens survive POST /__admin/reset?seed=N; customer references "
-    "are reused by every seed, so the old DE--3 token now reads a different person's orders",
-)
 def test_token_does_not_outlive_a_reset_to_another_seed() -> None:
     """After a reset to another seed, a token of the old world opens nobody's data (401/001)."""
     with TestClient(create_app(Settings()), base_url="http://testserver") as client:

@@ -16,7 +16,7 @@ from connexion import request
 from connexion.context import context
 from starlette.datastructures import Headers
 
-from ...api import request_base_url
+from ...api import request_base_url, same_secret
 from ...config import Settings
 from ...errors import ApiError
 from ...store import StateStore
@@ -126,6 +126,11 @@ class GlueService:
 
     # ------------------------------------------------------------------ admin
     def reset(self, seed: int | None = None) -> None:
+        """Back to the seeded world; another seed also ends every session (its customers differ)."""
+        if seed is not None and seed != self.store.seed:
+            with self.store.lock:
+                self._sessions.clear()
+                self._refresh.clear()
         self.store.reset(seed)
         self._created = 0
 
@@ -211,7 +216,7 @@ class GlueService:
             if not value.strip():
                 raise ApiError(422, f"{field} => This value should not be blank.", "901")
         customer = self.store.world.customer_by_email(username)
-        if customer is None or not _same_secret(customer.password, password):
+        if customer is None or not same_secret(customer.password, password):
             raise E.FAILED_TO_AUTHENTICATE
         return self._issue(customer, "access-tokens"), 201, self._headers()
 
@@ -388,12 +393,6 @@ class GlueService:
     def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Content-Type": VND, **(extra or {})}
 
-
-def _same_secret(expected: str, given: str) -> bool:
-    """Constant-time comparison that accepts non-ASCII input (compare_digest on str does not)."""
-    return hmac.compare_digest(
-        expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
-    )
 
 
 def _include_set(include: str | None) -> set[str]:

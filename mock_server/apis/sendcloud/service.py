@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 from typing import Any
 
 from starlette.datastructures import Headers
 
-from ...api import request_base_url
+from ...api import request_base_url, same_secret
 from ...config import Settings
 from ...store import StateStore
 from .envelope import BASE_PATH, INVALID_CREDENTIALS, INVALID_CURSOR, NOT_PROVIDED, RETURN_NOT_FOUND
@@ -35,12 +34,6 @@ def decode_cursor(cursor: str, total: int) -> int:
         raise INVALID_CURSOR
     return offset
 
-
-def _same_secret(given: str, expected: str) -> bool:
-    """Constant-time comparison that accepts non-ASCII input (compare_digest on str does not)."""
-    return hmac.compare_digest(
-        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
-    )
 
 
 class SendcloudService:
@@ -69,12 +62,12 @@ class SendcloudService:
                 )
             except (binascii.Error, UnicodeDecodeError):
                 raise INVALID_CREDENTIALS from None
-            if _same_secret(public, world.public_key) and _same_secret(secret, world.secret_key):
+            if same_secret(public, world.public_key) and same_secret(secret, world.secret_key):
                 return public
         if (
             kind.lower() == "bearer"
             and "OAuth2ClientCreds" in schemes
-            and _same_secret(credentials.strip(), world.oauth_token)
+            and same_secret(credentials.strip(), world.oauth_token)
         ):
             return "oauth2-client"
         raise INVALID_CREDENTIALS
