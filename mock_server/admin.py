@@ -56,4 +56,7 @@ def admin_app(runtime: Runtime) -> Starlette:
 
 
 def _state(runtime: Runtime) -> dict:
-    return {m.definition.name: m.service.counts() for m in runtime.apis.values()}
+    state = {m.definition.name: m.service.counts() for m in runtime.apis.values()}
+    if runtime.response_cache is not None:
+        state["responseCache"] = runtime.response_cache.stats()
+    return state

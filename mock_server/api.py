@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 
 from .config import Settings
 from .errors import ErrorEnvelope
+from .store import StateStore
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 
@@ -25,6 +26,7 @@ class ApiService(Protocol):
     """The per-API behaviour behind the spec: handlers, auth and state."""
 
     handlers: Mapping[str, Callable[..., Any]]
+    store: StateStore[Any]  # the API's world; its ``version`` keys the response cache
 
     def check_request(self, method: str, headers: Headers, has_body: bool) -> None:
         """Raise :class:`ApiError` for requests the API refuses before auth (406, 415…)."""

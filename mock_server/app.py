@@ -26,6 +26,7 @@ from . import openapi31
 from .admin import admin_app
 from .api import ApiDefinition
 from .apis import ALL_APIS
+from .cache import ResponseCache
 from .config import Settings
 from .errors import ApiError
 from .middleware import GateMiddleware, NegotiationMiddleware
@@ -126,6 +127,7 @@ def create_app(
         SwaggerUIMiddleware,
         RoutingMiddleware,
         partial(GateMiddleware, runtime=runtime),
+        partial(ResponseCache, runtime=runtime),
         RequestValidationMiddleware,
         ResponseValidationMiddleware,
         partial(NegotiationMiddleware, runtime=runtime),

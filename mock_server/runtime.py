@@ -8,6 +8,7 @@ import random
 import re
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 
@@ -54,6 +55,7 @@ class Runtime:
         self.apis: dict[str, MountedApi] = {}  # by base path
         self.faults = random.Random(settings.seed)
         self.faker = SchemaFaker()
+        self.response_cache: Any = None  # set by cache.ResponseCache when it is in the stack
 
     def mount(self, definition: ApiDefinition, service: ApiService, resolved_spec: dict) -> None:
         mounted = MountedApi(definition, service)

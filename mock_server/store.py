@@ -22,6 +22,11 @@ class StateStore(Generic[WorldT]):
         self.seed = seed
         self.lock = threading.RLock()
         self.world: WorldT = factory(seed)
+        self.version = 0  # bumped by every change a read could see (see cache.ResponseCache)
+
+    def touch(self) -> None:
+        """Record that the world changed (call with ``lock`` held)."""
+        self.version += 1
 
     def reset(self, seed: int | None = None) -> None:
         """Back to the seeded world (optionally of another seed)."""
@@ -30,3 +35,4 @@ class StateStore(Generic[WorldT]):
             if seed is not None:
                 self.seed = seed
             self.world = fresh
+            self.version += 1

@@ -44,9 +44,19 @@ def call(app: MockServer, method: str, path: str, **kwargs: Any) -> httpx.Respon
 
 
 @pytest.fixture(scope="module")
-def apps() -> dict[bool, MockServer]:
+def shared_apps() -> dict[bool, MockServer]:
     """One in-process mock with response validation on, one with it off."""
     return {flag: create_app(Settings(validate_responses=flag)) for flag in (True, False)}
+
+
+@pytest.fixture
+def apps(shared_apps: dict[bool, MockServer]) -> dict[bool, MockServer]:
+    """The shared mocks with their worlds marked changed: the tests swap the code behind the
+    handlers, which the response cache (keyed by world version) cannot see by itself."""
+    for app in shared_apps.values():
+        for mounted in app.runtime.apis.values():
+            mounted.service.store.touch()
+    return shared_apps
 
 
 @pytest.fixture

@@ -324,6 +324,7 @@ class GlueService:
                     "3601",
                 )
             created = create_return(world, customer.reference, items)
+            self.store.touch()
             self._created += 1
         return self._return_document(created, world, include), 201, self._headers()
 
@@ -392,7 +393,6 @@ class GlueService:
     @staticmethod
     def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Content-Type": VND, **(extra or {})}
-
 
 
 def _include_set(include: str | None) -> set[str]:

@@ -35,7 +35,6 @@ def decode_cursor(cursor: str, total: int) -> int:
     return offset
 
 
-
 class SendcloudService:
     """The Sendcloud Returns API v2 behind its contract."""
 

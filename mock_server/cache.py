@@ -1,0 +1,91 @@
+"""Memoized responses for repeated reads of an unchanged world (the mock's fast path).
+
+A successful ``GET`` is a pure function of the request and the API's world. This middleware
+sits right after :class:`~mock_server.middleware.GateMiddleware` — so ``Prefer``, latency, faults,
+the API's preconditions and authentication still run on every request — and before request
+validation. On a miss it lets the request through and records a 200 response; on a hit (same
+operation, path, query, caller, language, ``Prefer`` and host, and the world's version unchanged)
+it replays the recorded status, headers and bytes. The first request was validated, so an
+identical one would be too; responses are checked at recording time when response validation is
+on. Any state change (a created return, a reset) bumps the world version and retires the entries.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .middleware import routed_operation
+from .runtime import Runtime
+
+MAX_ENTRIES = 4096
+MAX_BODY = 256 * 1024
+_VARY = (b"accept-language", b"prefer", b"host")
+
+
+def _principal_key(principal: Any) -> str:
+    return str(getattr(principal, "reference", principal))
+
+
+class ResponseCache:
+    """LRU of recorded 200 responses, keyed by request and world version."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime, max_entries: int = MAX_ENTRIES) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.max_entries = max_entries
+        self.entries: OrderedDict[tuple, tuple[int, int, list, bytes]] = OrderedDict()
+        self.hits = 0
+        runtime.response_cache = self
+
+    def stats(self) -> dict:
+        """For /__admin/state."""
+        return {"entries": len(self.entries), "hits": self.hits}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        is_read = scope["type"] == "http" and scope["method"] == "GET"
+        routed = routed_operation(self.runtime, scope) if is_read else None
+        if routed is None:
+            await self.app(scope, receive, send)
+            return
+        mounted, operation = routed
+        principal = scope.get("extensions", {}).get("connexion_context", {}).get("user")
+        vary = tuple(v for k, v in scope["headers"] if k in _VARY)
+        key = (
+            operation.operation_id,
+            scope["path"],
+            scope.get("query_string", b""),
+            _principal_key(principal),
+            vary,
+        )
+        version = mounted.service.store.version
+        entry = self.entries.get(key)
+        if entry is not None and entry[0] == version:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            _, status, headers, body = entry
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, self._recorder(key, version, mounted.service.store, send))
+
+    def _recorder(self, key: tuple, version: int, store: Any, send: Send) -> Send:
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body" and start.get("status") == 200:
+                chunks.append(message.get("body", b""))
+                done = not message.get("more_body", False)
+                size = sum(map(len, chunks))
+                if done and size <= MAX_BODY and store.version == version:
+                    self.entries[key] = (version, 200, list(start["headers"]), b"".join(chunks))
+                    if len(self.entries) > self.max_entries:
+                        self.entries.popitem(last=False)
+            await send(message)
+
+        return record
