@@ -47,11 +47,13 @@ class MockApp:
         path = scope.get("path", "")
         mounted = self.runtime.api_for_path(path)
         if mounted is not None:
-            if (
-                sum(len(k) + len(v) for k, v in scope["headers"])
-                > self.runtime.settings.max_header_bytes
-            ):
+            limits = self.runtime.settings
+            url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
+            if sum(len(k) + len(v) for k, v in scope["headers"]) > limits.max_header_bytes:
                 await self._error(scope, send, ApiError(431, "Request header fields too large."))
+                return
+            if url_bytes > limits.max_url_bytes:
+                await self._error(scope, send, ApiError(414, "Request-URI too long."))
                 return
             if "\n" in path:
                 # Starlette's route patterns stop at a line feed; such an id matches no resource,

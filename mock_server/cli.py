@@ -85,6 +85,13 @@ def build_parser() -> OneLineParser:
         help="Glue access-token lifetime (default 28800, as Spryker)",
     )
     parser.add_argument(
+        "--http",
+        choices=("httptools", "h11"),
+        default="httptools",
+        help="HTTP parser: httptools (default, fastest) or h11 (slower; lets unknown methods "
+        "and very long request lines reach the mock, answered 405/414 in the API's envelope)",
+    )
+    parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
         default="info",
@@ -103,6 +110,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         validate_responses=args.validate_responses,
         cors=not args.no_cors,
         token_ttl=args.token_ttl,
+        http=args.http,
     )
 
 
@@ -167,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=settings.port,
             log_level=args.log_level,
             access_log=args.log_level == "debug",
+            http=settings.http,
+            # h11 only: room for long request lines, which the mock then answers with 414
+            h11_max_incomplete_event_size=256 * 1024,
         )
     except OSError as exc:
         print(

@@ -22,5 +22,7 @@ class Settings:
     token_ttl: int = 28800
     max_body_bytes: int = 1_048_576
     max_header_bytes: int = 32_768
+    max_url_bytes: int = 8_192
+    http: str = "httptools"  # uvicorn's HTTP parser: httptools (fast) or h11 (any method)
     max_returns_per_customer: int = 1000
     max_tokens_per_customer: int = 100

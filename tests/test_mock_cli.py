@@ -21,6 +21,7 @@ OPTIONS = {
     "--no-cors": "turn CORS off",
     "--token-ttl": "access-token lifetime",
     "--log-level": "server log level",
+    "--http": "HTTP parser",
 }
 
 
