@@ -19,11 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
-import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,89 +31,11 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from . import BenchError
+from .servers import Server, free_port, ours_cmd
+
 JSONAPI = "application/vnd.api+json"
 GLUE = {"Accept": JSONAPI, "Content-Type": JSONAPI}
-
-
-class RunError(Exception):
-    """The benchmark could not do its job (exit status 2)."""
-
-
-# ----------------------------------------------------------------------------- the server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-class MockProcess:
-    """``python -m mock_server`` in its own session, stopped (group-wide) by :meth:`stop`."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        self.log_path = log_dir / f"mock-{self.port}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 60.0) -> None:
-        cmd = [sys.executable, "-m", "mock_server", "--port", str(self.port)]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(
-                [*cmd, "--log-level", "warning"],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RunError(f"mock exited early: {self.log_tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/__admin/state", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.1)
-        raise RunError(f"mock did not answer within {timeout:.0f} s: {self.log_tail()}")
-
-    def status_kib(self, field_name: str) -> int | None:
-        """A ``/proc/PID/status`` field in KiB (``VmRSS``, ``VmHWM``), or None once gone."""
-        if self.process is None:
-            return None
-        try:
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return None
-        for line in status.splitlines():
-            if line.startswith(f"{field_name}:"):
-                return int(line.split()[1])
-        return None
-
-    def log_tail(self, lines: int = 5) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "no log"
-        return " | ".join(text.strip().splitlines()[-lines:]) or "no output"
-
-    def stop(self) -> None:
-        """SIGTERM the process group, SIGKILL after 10 s."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, sig)
-            try:
-                process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
 
 
 # ----------------------------------------------------------------------------- the load
@@ -183,7 +101,7 @@ async def discover(client: httpx.AsyncClient) -> World:
             "/glue/access-tokens", headers=GLUE, json=login_body(username, password)
         )
         if answer.status_code != 201:
-            raise RunError(f"login failed: {answer.status_code} {answer.text[:200]}")
+            raise BenchError(f"login failed: {answer.status_code} {answer.text[:200]}")
         token = answer.json()["data"]["attributes"]["accessToken"]
         auth = {**GLUE, "Authorization": f"Bearer {token}"}
         mine = [o["id"] for o in (await client.get("/glue/orders", headers=auth)).json()["data"]]
@@ -200,7 +118,7 @@ async def discover(client: httpx.AsyncClient) -> World:
     basic = "Basic " + b64encode(f"{keys['publicKey']}:{keys['secretKey']}".encode()).decode()
     listed = await client.get("/sendcloud/api/v2/returns", headers={"Authorization": basic})
     if listed.status_code != 200:
-        raise RunError(f"Sendcloud list failed: {listed.status_code} {listed.text[:200]}")
+        raise BenchError(f"Sendcloud list failed: {listed.status_code} {listed.text[:200]}")
     ids = [r["id"] for r in listed.json()["returns"]]
     return World(customers, tokens, orders, returns, returnable, basic, ids)
 
@@ -317,13 +235,13 @@ async def read(
 
 
 async def sample_rss(
-    mock: MockProcess, tally: Tally, done: asyncio.Event, total: int, started: float
+    mock: Server, tally: Tally, done: asyncio.Event, total: int, started: float
 ) -> None:
     """Record the highest VmRSS seen while the load runs (every 0.25 s); progress every 10 %."""
     step = max(total // 10, 1)
     reported = 0
     while not done.is_set():
-        rss = mock.status_kib("VmRSS") or 0
+        rss = mock.rss_kib() or 0
         tally.rss_peak_kib = max(tally.rss_peak_kib, rss)
         if tally.sent >= reported + step:
             reported = tally.sent // step * step
@@ -337,11 +255,12 @@ async def sample_rss(
             await asyncio.wait_for(done.wait(), timeout=0.25)
 
 
-async def load(mock: MockProcess, args: argparse.Namespace) -> tuple[Tally, float]:
+async def load(mock: Server, args: argparse.Namespace) -> tuple[Tally, float]:
     """Send the planned requests from ``args.clients`` concurrent clients; (tally, seconds)."""
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
     clients = [
-        httpx.AsyncClient(base_url=mock.url, timeout=30, limits=limits) for _ in range(args.clients)
+        httpx.AsyncClient(base_url=mock.base_url, timeout=30, limits=limits)
+        for _ in range(args.clients)
     ]
     tally = Tally()
     try:
@@ -406,20 +325,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("rss: error: need creates + logins <= requests and reset-every >= 1", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
-        mock = MockProcess(Path(tmp))
+        port = free_port()
+        mock = Server("mock", ours_cmd(port), port, Path(tmp))
         try:
-            mock.start()
-            idle_kib = mock.status_kib("VmRSS") or 0
+            mock.start().wait_ready("/__admin/state")
+            idle_kib = mock.rss_kib() or 0
             tally, elapsed = asyncio.run(load(mock, args))
-            rss_kib = mock.status_kib("VmRSS") or 0
-            hwm_kib = mock.status_kib("VmHWM") or 0
+            rss_kib = mock.rss_kib() or 0
+            hwm_kib = mock.hwm_kib() or 0
             log_tail = mock.log_tail()
             tracebacks = mock.log_path.read_text(errors="replace").count("Traceback")
-        except RunError as exc:
+        except BenchError as exc:
             print(f"rss: error: {exc}", file=sys.stderr)
             return 2
         finally:
-            mock.stop()
+            mock.stop(grace=10.0)
     mib = 1024
     server_errors = sum(n for status, n in tally.statuses.items() if status >= 500)
     print(f"requests      {tally.sent} in {elapsed:.1f} s = {tally.sent / elapsed:,.0f} requests/s")

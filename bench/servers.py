@@ -84,6 +84,14 @@ class Server:
             return "no log"
         return lines[-1].strip() if lines else "no output"
 
+    def log_tail(self, lines: int = 5) -> str:
+        """The last ``lines`` lines the server wrote, joined with `` | `` (for error summaries)."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "no log"
+        return " | ".join(text.strip().splitlines()[-lines:]) or "no output"
+
     def wait_ready(
         self,
         path: str,
@@ -116,16 +124,24 @@ class Server:
                     )
                 time.sleep(interval)
 
-    def rss_kib(self) -> int | None:
-        """Resident set size (VmRSS) of the server process, from /proc, in KiB."""
+    def status_kib(self, field_name: str) -> int | None:
+        """A ``/proc/PID/status`` field of the server process in KiB, or None once it is gone."""
         try:
             status = Path(f"/proc/{self.pid}/status").read_text()
         except OSError:
             return None
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field_name}:"):
                 return int(line.split()[1])
         return None
+
+    def rss_kib(self) -> int | None:
+        """Resident set size (VmRSS) of the server process, from /proc, in KiB."""
+        return self.status_kib("VmRSS")
+
+    def hwm_kib(self) -> int | None:
+        """Peak resident set size so far (VmHWM) of the server process, from /proc, in KiB."""
+        return self.status_kib("VmHWM")
 
     def cpu_seconds(self) -> float | None:
         """User + system CPU time the server process has used so far (all its threads)."""

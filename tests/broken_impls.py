@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from conftest import access_token_body
 from starlette.types import Receive, Scope, Send
 
 from mock_server.app import MockServer, create_app
@@ -232,14 +233,7 @@ class GlueForeignReturnVisible(BrokenImpl):
                     "raw_path": f"{GLUE}/access-tokens".encode(),
                     "query_string": b"",
                 },
-                json.dumps(
-                    {
-                        "data": {
-                            "type": "access-tokens",
-                            "attributes": {"username": owner.email, "password": owner.password},
-                        }
-                    }
-                ).encode(),
+                json.dumps(access_token_body((owner.email, owner.password))).encode(),
             )
             .with_header("content-type", VND)
             .with_header("accept", VND)

@@ -97,19 +97,23 @@ def mock_app() -> MockServer:
     return create_app(Settings(validate_responses=True))
 
 
+def access_token_body(credentials: tuple[str, str] = SONIA) -> dict:
+    """The JSON:API document of a Glue login (POST /access-tokens) for ``credentials``."""
+    username, password = credentials
+    return {
+        "data": {
+            "type": "access-tokens",
+            "attributes": {"username": username, "password": password},
+        }
+    }
+
+
 def glue_login(
     client: httpx.Client, credentials: tuple[str, str] = SONIA, base: str = "/glue"
 ) -> str:
     """Log in through POST /access-tokens and return the bearer token."""
     response = client.post(
-        f"{base}/access-tokens",
-        headers=GLUE_HEADERS,
-        json={
-            "data": {
-                "type": "access-tokens",
-                "attributes": {"username": credentials[0], "password": credentials[1]},
-            }
-        },
+        f"{base}/access-tokens", headers=GLUE_HEADERS, json=access_token_body(credentials)
     )
     assert response.status_code == 201, response.text
     return response.json()["data"]["attributes"]["accessToken"]

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from conftest import SONIA, LiveMock, start_mock, stop_mock
+from conftest import SONIA, LiveMock, access_token_body, start_mock, stop_mock
 from test_mock_support import GLUE_JSON, return_body
 
 # Links carry the Host the client used; the same request means the same Host for every process.
@@ -53,12 +53,7 @@ def transcript(mock: LiveMock) -> dict[str, bytes]:
             client.post(
                 "/glue/access-tokens",
                 headers=GLUE_JSON,
-                json={
-                    "data": {
-                        "type": "access-tokens",
-                        "attributes": {"username": SONIA[0], "password": SONIA[1]},
-                    }
-                },
+                json=access_token_body(SONIA),
             ),
             201,
         ).json()["data"]["attributes"]["accessToken"]

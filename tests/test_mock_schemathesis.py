@@ -18,7 +18,7 @@ import httpx
 import hypothesis
 import pytest
 import schemathesis
-from conftest import GLUE_HEADERS, SONIA
+from conftest import GLUE_HEADERS, SONIA, access_token_body
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario, TestPhase
 from schemathesis.specs.openapi.checks import missing_required_header
@@ -71,12 +71,7 @@ def _login() -> str:
             response = await client.post(
                 f"{GLUE_BASE}/access-tokens",
                 headers=GLUE_HEADERS,
-                json={
-                    "data": {
-                        "type": "access-tokens",
-                        "attributes": {"username": SONIA[0], "password": SONIA[1]},
-                    }
-                },
+                json=access_token_body(SONIA),
             )
             assert response.status_code == 201, response.text
             return response.json()["data"]["attributes"]["accessToken"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import yaml
-from conftest import LiveMock, start_mock, stop_mock
+from conftest import LiveMock, access_token_body, start_mock, stop_mock
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
@@ -84,12 +84,7 @@ def assert_sendcloud_error(
 
 def login(client: httpx.Client, username: str, password: str) -> httpx.Response:
     """POST /glue/access-tokens (the response, whatever it is); the body is ASCII-escaped JSON."""
-    body = {
-        "data": {
-            "type": "access-tokens",
-            "attributes": {"username": username, "password": password},
-        }
-    }
+    body = access_token_body((username, password))
     return client.post("/glue/access-tokens", headers=GLUE_JSON, content=json.dumps(body))
 
 

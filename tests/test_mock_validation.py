@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, SONIA
+from conftest import GLUE_HEADERS, SONIA, access_token_body
 
 from mock_server.apis.glue import service as glue_service
 from mock_server.apis.sendcloud.world import SendcloudWorld
@@ -29,12 +29,7 @@ def call(app: MockServer, method: str, path: str, **kwargs: Any) -> httpx.Respon
                 login = await client.post(
                     "/glue/access-tokens",
                     headers=GLUE_HEADERS,
-                    json={
-                        "data": {
-                            "type": "access-tokens",
-                            "attributes": {"username": SONIA[0], "password": SONIA[1]},
-                        }
-                    },
+                    json=access_token_body(SONIA),
                 )
                 token = login.json()["data"]["attributes"]["accessToken"]
                 headers |= GLUE_HEADERS | {"Authorization": f"Bearer {token}"}

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, SONIA, LiveMock
+from conftest import GLUE_HEADERS, SONIA, LiveMock, access_token_body
 
 CONCURRENT_CREATES = 64
 RUN_LONG = os.environ.get("RUN_LONG") == "1"
@@ -62,15 +62,7 @@ async def log_in_everyone(client: httpx.AsyncClient) -> list[Shopper]:
         answer = await client.post(
             "/glue/access-tokens",
             headers=GLUE_HEADERS,
-            json={
-                "data": {
-                    "type": "access-tokens",
-                    "attributes": {
-                        "username": account["username"],
-                        "password": account["password"],
-                    },
-                }
-            },
+            json=access_token_body((account["username"], account["password"])),
         )
         assert answer.status_code == 201, answer.text
         token = answer.json()["data"]["attributes"]["accessToken"]
@@ -230,12 +222,7 @@ def test_one_refresh_token_refreshes_once_under_concurrency(mock: LiveMock) -> N
             login = await client.post(
                 "/glue/access-tokens",
                 headers=GLUE_HEADERS,
-                json={
-                    "data": {
-                        "type": "access-tokens",
-                        "attributes": {"username": SONIA[0], "password": SONIA[1]},
-                    }
-                },
+                json=access_token_body(SONIA),
             )
             refresh = login.json()["data"]["attributes"]["refreshToken"]
             body = {"data": {"type": "refresh-tokens", "attributes": {"refreshToken": refresh}}}

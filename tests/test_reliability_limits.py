@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import GLUE_HEADERS, ROOT, SONIA, SPENCOR, glue_login
+from conftest import GLUE_HEADERS, ROOT, SONIA, SPENCOR, access_token_body, glue_login
 from starlette.testclient import TestClient
 
 from mock_server.app import create_app
@@ -160,12 +160,7 @@ def test_tokens_cap_applies_to_refresh_tokens(small_caps: TestClient) -> None:
         answer = client.post(
             "/glue/access-tokens",
             headers=GLUE_HEADERS,
-            json={
-                "data": {
-                    "type": "access-tokens",
-                    "attributes": {"username": SONIA[0], "password": SONIA[1]},
-                }
-            },
+            json=access_token_body(SONIA),
         )
         refresh.append(answer.json()["data"]["attributes"]["refreshToken"])
 
@@ -197,12 +192,7 @@ def test_tokens_cap_keeps_the_token_table_bounded() -> None:
 def test_body_limit_setting_gives_413(small_caps: TestClient) -> None:
     """``max_body_bytes`` is enforced as set: 1 KiB here, so a 2 KiB login is a 413."""
     client = small_caps
-    big = {
-        "data": {
-            "type": "access-tokens",
-            "attributes": {"username": "a" * 2048, "password": "x"},
-        }
-    }
+    big = access_token_body(("a" * 2048, "x"))
     answer = client.post("/glue/access-tokens", headers=GLUE_HEADERS, json=big)
     assert answer.status_code == 413
     assert answer.json() == {"errors": [{"status": 413, "detail": "Request body is too large."}]}

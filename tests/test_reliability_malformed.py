@@ -22,7 +22,16 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, JSONAPI, SONIA, LiveMock, glue_login, start_mock, stop_mock
+from conftest import (
+    GLUE_HEADERS,
+    JSONAPI,
+    SONIA,
+    LiveMock,
+    access_token_body,
+    glue_login,
+    start_mock,
+    stop_mock,
+)
 
 LIMIT = 1_048_576  # Settings.max_body_bytes
 TEN_MB = 10 * 1_048_576
@@ -201,9 +210,7 @@ def assert_survived(mock: LiveMock, log_mark: int) -> None:
 
 
 LOGIN = "/glue/access-tokens"
-VALID_LOGIN = json.dumps(
-    {"data": {"type": "access-tokens", "attributes": {"username": SONIA[0], "password": SONIA[1]}}}
-).encode()
+VALID_LOGIN = json.dumps(access_token_body(SONIA)).encode()
 VND = {"Content-Type": JSONAPI}
 
 
