@@ -32,8 +32,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: get SIGTERM if the benchmark dies (Linux; best effort)."""
+def die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the parent dies (Linux; best effort)."""
     with contextlib.suppress(Exception):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -64,7 +64,7 @@ class Server:
                     cwd=ROOT,
                     env={**os.environ, "PYTHONUNBUFFERED": "1", "SCARF_ANALYTICS": "false"},
                     start_new_session=True,
-                    preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+                    preexec_fn=die_with_parent if sys.platform == "linux" else None,
                 )
             except OSError as exc:
                 raise BenchError(f"cannot start {self.name}: {exc.strerror or exc}") from None

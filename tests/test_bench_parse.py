@@ -5,13 +5,7 @@ The benchmark itself (``python -m bench``) is not part of the test run; its pars
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from spec_helpers import REPO
-
-if str(REPO) not in sys.path:  # `pytest` run without `python -m`: make `bench` importable
-    sys.path.insert(0, str(REPO))
 
 from bench.wrk import parse_wrk, wrk_command
 
