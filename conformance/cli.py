@@ -184,6 +184,9 @@ def build_parser() -> OneLineParser:
     out.add_argument("--quiet", action="store_true", help="no live progress, only the summary")
     checks = commands.add_parser("checks", help="list the checks of an API")
     checks.add_argument("--api", choices=APIS, default=None)
+    from .corpus.commands import add_parsers
+
+    add_parsers(commands)  # generate, replay (issue #5)
     return parser
 
 
@@ -299,6 +302,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "checks":
             return command_checks(args)
+        if args.command in ("generate", "replay"):
+            from .corpus.commands import COMMANDS
+
+            return COMMANDS[args.command](args)
         return command_run(args)
     except KeyboardInterrupt:
         print("conformance: interrupted", file=sys.stderr)

@@ -57,6 +57,7 @@ class GateMiddleware:
         if length and (not length.isdigit() or int(length) > settings.max_body_bytes):
             raise ApiError(413, "Request body is too large.")
         has_body = bool(length and length != "0") or "transfer-encoding" in headers
+        scope = _lower_media_type(scope, headers.get("content-type"))
         mounted.service.check_request(scope["method"], headers, has_body)
         if operation.security_schemes:
             principal = mounted.service.authenticate(headers, operation.security_schemes)
@@ -94,6 +95,18 @@ class GateMiddleware:
             return {"type": "http.request", "body": body, "more_body": False}
 
         return {**scope, "headers": headers}, replay
+
+
+def _lower_media_type(scope: Scope, content_type: str | None) -> Scope:
+    """Media types are case-insensitive (RFC 9110); Connexion matches them as written."""
+    if not content_type:
+        return scope
+    media, sep, params = content_type.partition(";")
+    if media == media.lower():
+        return scope
+    value = (media.lower() + sep + params).encode("latin-1")
+    headers = [(k, value if k == b"content-type" else v) for k, v in scope["headers"]]
+    return {**scope, "headers": headers}
 
 
 class NegotiationMiddleware:

@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.servers import die_with_parent
 from mock_server.app import MockServer, create_app
 from mock_server.config import Settings
 
@@ -54,7 +53,6 @@ def start_mock(tmp_dir: Path, *args: str, timeout: float = 30.0) -> LiveMock:
         stderr=subprocess.STDOUT,
         cwd=ROOT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        preexec_fn=die_with_parent,  # an interrupted test run leaves no mock behind
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -1,0 +1,417 @@
+"""The corpus file: cases (a request plus its expected outcome), placeholders and the wire form.
+
+A corpus is plain JSON (``"format": "returns-harness/corpus@1"``). Requests are stored the way
+a reviewer reads them (path template, decoded path parameters, query pairs, headers, a JSON or
+text body); :func:`wire_url` and :func:`wire_body` turn them into bytes the same way for
+``replay``, the curl script and the HAR export. Values that only the target knows (a token, an
+existing order) are ``{{api.name}}`` placeholders, listed in :data:`PLACEHOLDERS`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+FORMAT = "returns-harness/corpus@1"
+VERSION = 1
+PLACEHOLDER = re.compile(r"\{\{((?:glue|sendcloud)\.[A-Za-z]+)\}\}")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A value resolved at replay time; ``fresh`` ones are looked up again for every case."""
+
+    name: str
+    description: str
+    fresh: bool = False
+    shell: str = ""  # the variable of the curl script
+
+
+PLACEHOLDERS: dict[str, Placeholder] = {
+    p.name: p
+    for p in (
+        Placeholder(
+            "glue.token",
+            "access token of the customer (login with --username/--password, or --token)",
+            shell="GLUE_TOKEN",
+        ),
+        Placeholder("glue.username", "the customer's e-mail (--username)", shell="GLUE_USERNAME"),
+        Placeholder("glue.password", "the customer's password (--password)", shell="GLUE_PASSWORD"),
+        Placeholder(
+            "glue.refreshToken",
+            "a refresh token of a fresh login (refreshing consumes it)",
+            fresh=True,
+            shell="GLUE_REFRESH_TOKEN",
+        ),
+        Placeholder(
+            "glue.store", "store of the customer's orders (--store, default DE)", shell="GLUE_STORE"
+        ),
+        Placeholder(
+            "glue.orderReference",
+            "an order of the customer (first of GET /orders)",
+            shell="GLUE_ORDER_REFERENCE",
+        ),
+        Placeholder(
+            "glue.returnReference",
+            "a return of the customer (first of GET /returns)",
+            shell="GLUE_RETURN_REFERENCE",
+        ),
+        Placeholder(
+            "glue.returnableItemUuid",
+            "an order item with isReturnable=true, looked up again for every case "
+            "(creating a return consumes it)",
+            fresh=True,
+            shell="GLUE_RETURNABLE_ITEM_UUID",
+        ),
+        Placeholder(
+            "glue.otherMerchantItemUuid",
+            "a returnable item of another merchant than {{glue.returnableItemUuid}}",
+            fresh=True,
+            shell="GLUE_OTHER_MERCHANT_ITEM_UUID",
+        ),
+        Placeholder(
+            "glue.nonReturnableItemUuid",
+            "an order item of the customer with isReturnable=false",
+            shell="GLUE_NON_RETURNABLE_ITEM_UUID",
+        ),
+        Placeholder(
+            "sendcloud.basic",
+            "base64 of KEY:SECRET (--basic), used as `Authorization: Basic {{sendcloud.basic}}`",
+            shell="SENDCLOUD_BASIC",
+        ),
+        Placeholder(
+            "sendcloud.basicWrongSecret",
+            "base64 of KEY:<a wrong secret>: the real public key with a wrong secret",
+            shell="SENDCLOUD_BASIC_WRONG_SECRET",
+        ),
+        Placeholder(
+            "sendcloud.returnId",
+            "id of an existing return (first of GET /returns)",
+            shell="SENDCLOUD_RETURN_ID",
+        ),
+        Placeholder(
+            "sendcloud.cursor",
+            "the cursor of the first page's `next` link (needs more than one page)",
+            shell="SENDCLOUD_CURSOR",
+        ),
+    )
+}
+
+
+class CorpusError(Exception):
+    """The corpus file is unreadable, not a corpus, or of an unknown version."""
+
+
+@dataclass
+class Request:
+    """One HTTP request relative to the API root.
+
+    ``body`` is ``("json", value)``, ``("text", str)`` or ``None`` (no body at all).
+    """
+
+    method: str
+    path: str
+    path_params: dict[str, str] = field(default_factory=dict)
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: tuple[str, Any] | None = None
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
+    def without_header(self, name: str) -> dict[str, str]:
+        return {k: v for k, v in self.headers.items() if k.lower() != name.lower()}
+
+    def placeholders(self) -> list[str]:
+        """Names of the placeholders this request uses, in order of first use."""
+        found: dict[str, None] = {}
+        for text in self._strings():
+            for match in PLACEHOLDER.finditer(text):
+                found.setdefault(match.group(1))
+        return list(found)
+
+    def _strings(self) -> Iterator[str]:
+        yield from self.path_params.values()
+        for name, value in self.query:
+            yield name
+            yield value
+        yield from self.headers.values()
+        if self.body is not None:
+            yield from _json_strings(self.body[1])
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"method": self.method, "path": self.path}
+        if self.path_params:
+            data["pathParams"] = dict(self.path_params)
+        if self.query:
+            data["query"] = [[k, v] for k, v in self.query]
+        data["headers"] = dict(self.headers)
+        if self.body is not None:
+            data[self.body[0]] = self.body[1]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Request:
+        body: tuple[str, Any] | None = None
+        if "json" in data:
+            body = ("json", data["json"])
+        elif "text" in data:
+            if not isinstance(data["text"], str):
+                raise ValueError("`text` must be a string")
+            body = ("text", data["text"])
+        query = data.get("query") or []
+        if not all(isinstance(p, list) and len(p) == 2 for p in query):
+            raise ValueError("`query` must be a list of [name, value] pairs")
+        return cls(
+            method=str(data["method"]).upper(),
+            path=str(data["path"]),
+            path_params={str(k): str(v) for k, v in (data.get("pathParams") or {}).items()},
+            query=[(str(k), str(v)) for k, v in query],
+            headers={str(k): str(v) for k, v in (data.get("headers") or {}).items()},
+            body=body,
+        )
+
+
+@dataclass
+class Expectation:
+    """The outcome a correct implementation gives: one of ``status``; for a status listed in
+    ``codes`` the error code of the response must be one of those codes."""
+
+    status: list[int]
+    codes: dict[int, list[str]] = field(default_factory=dict)
+    why: str = ""
+
+    @property
+    def outcome(self) -> str:
+        if all(s < 400 for s in self.status):
+            return "accepted"
+        if all(s >= 400 for s in self.status):
+            return "rejected"
+        return "accepted or rejected"
+
+    def matches(self, status: int, codes: list[str]) -> bool:
+        """Whether a response with ``status`` and error ``codes`` is what was expected."""
+        if status not in self.status:
+            return False
+        allowed = self.codes.get(status)
+        return not allowed or (bool(codes) and all(code in allowed for code in codes))
+
+    def label(self) -> str:
+        """``404/801``, ``200|404``, ``422/3601|901``."""
+        parts = []
+        for status in self.status:
+            codes = self.codes.get(status)
+            parts.append(f"{status}/{'|'.join(codes)}" if codes else str(status))
+        return " or ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"outcome": self.outcome, "status": list(self.status)}
+        if self.codes:
+            data["codes"] = {str(k): list(v) for k, v in sorted(self.codes.items())}
+        data["why"] = self.why
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Expectation:
+        status = [int(s) for s in data["status"]]
+        if not status or not all(100 <= s <= 599 for s in status):
+            raise ValueError("`status` must list HTTP statuses")
+        codes = {int(k): [str(c) for c in v] for k, v in (data.get("codes") or {}).items()}
+        return cls(status, codes, str(data.get("why", "")))
+
+
+@dataclass
+class Case:
+    """One edge case: what is sent, and what a correct implementation answers."""
+
+    id: str
+    operation: str
+    endpoint: str
+    title: str
+    source: str
+    request: Request
+    expect: Expectation
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "operation": self.operation,
+            "endpoint": self.endpoint,
+            "title": self.title,
+            "source": self.source,
+            "request": self.request.to_json(),
+            "expect": self.expect.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Case:
+        return cls(
+            id=str(data["id"]),
+            operation=str(data["operation"]),
+            endpoint=str(data.get("endpoint", "")),
+            title=str(data.get("title", "")),
+            source=str(data.get("source", "")),
+            request=Request.from_json(data["request"]),
+            expect=Expectation.from_json(data["expect"]),
+        )
+
+
+@dataclass
+class Corpus:
+    """A list of cases for one API, with how it was made."""
+
+    api: str
+    cases: list[Case]
+    seed: int | None = None
+    generator: dict[str, Any] = field(default_factory=dict)
+    contract: dict[str, Any] = field(default_factory=dict)
+
+    def placeholders_used(self) -> list[str]:
+        used: dict[str, None] = {}
+        for case in self.cases:
+            for name in case.request.placeholders():
+                used.setdefault(name)
+        return [name for name in PLACEHOLDERS if name in used]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "api": self.api,
+            "seed": self.seed,
+            "generator": self.generator,
+            "contract": self.contract,
+            "placeholders": {
+                name: PLACEHOLDERS[name].description for name in self.placeholders_used()
+            },
+            "cases": [case.to_json() for case in self.cases],
+        }
+
+    def dumps(self) -> str:
+        """The JSON text of the corpus (stable: same corpus, same bytes)."""
+        return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def load_corpus(path: Path | str) -> Corpus:
+    """Read a corpus file; :class:`CorpusError` with a one-line reason when it is not one."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path} is not UTF-8 text") from None
+    except ValueError as exc:
+        raise CorpusError(f"{path} is not JSON: {exc}") from None
+    return corpus_from_json(data, str(path))
+
+
+def corpus_from_json(data: Any, where: str = "corpus") -> Corpus:
+    """Validate and load the JSON document of a corpus."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise CorpusError(
+            f'{where} is not a corpus (expected "format": "{FORMAT}", found {found!r})'
+        )
+    if data.get("version") != VERSION:
+        raise CorpusError(f"{where}: unsupported corpus version {data.get('version')!r}")
+    from ..contract import APIS
+
+    if data.get("api") not in APIS:
+        raise CorpusError(f"{where}: unknown api {data.get('api')!r} (choose from {APIS})")
+    if not isinstance(data.get("cases"), list):
+        raise CorpusError(f"{where}: `cases` must be a list")
+    cases = []
+    seen: set[str] = set()
+    for index, item in enumerate(data["cases"]):
+        try:
+            case = Case.from_json(item)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            reason = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise CorpusError(f"{where}: case #{index + 1} is invalid: {reason}") from None
+        if case.id in seen:
+            raise CorpusError(f"{where}: duplicate case id {case.id!r}")
+        seen.add(case.id)
+        cases.append(case)
+    return Corpus(
+        api=data["api"],
+        cases=cases,
+        seed=data.get("seed"),
+        generator=dict(data.get("generator") or {}),
+        contract=dict(data.get("contract") or {}),
+    )
+
+
+# --------------------------------------------------------------------------- wire form
+
+
+def substitute(text: str, resolve: Callable[[str], str]) -> str:
+    """``text`` with every placeholder replaced by ``resolve(name)``."""
+    return PLACEHOLDER.sub(lambda m: resolve(m.group(1)), text)
+
+
+def substitute_json(value: Any, resolve: Callable[[str], str]) -> Any:
+    """A JSON value with placeholders replaced in every string (keys included)."""
+    if isinstance(value, str):
+        return substitute(value, resolve)
+    if isinstance(value, list):
+        return [substitute_json(v, resolve) for v in value]
+    if isinstance(value, dict):
+        return {substitute(k, resolve): substitute_json(v, resolve) for k, v in value.items()}
+    return value
+
+
+def _json_strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _json_strings(item)
+
+
+def quote_component(value: str) -> str:
+    """Percent-encode one path segment or query component (everything but unreserved)."""
+    return quote(value, safe="")
+
+
+def wire_path(request: Request, resolve: Callable[[str], str] | None = None) -> str:
+    """The encoded path (and query string) of ``request`` relative to the API root."""
+
+    def value(name: str) -> str:
+        raw = request.path_params.get(name, "")
+        return quote_component(substitute(raw, resolve) if resolve else raw)
+
+    path = re.sub(r"\{([^/{}]+)\}", lambda m: value(m.group(1)), request.path)
+    if request.query:
+        pairs = [
+            (substitute(k, resolve), substitute(v, resolve)) if resolve else (k, v)
+            for k, v in request.query
+        ]
+        path += "?" + "&".join(f"{quote_component(k)}={quote_component(v)}" for k, v in pairs)
+    return path
+
+
+def json_text(value: Any) -> str:
+    """The JSON text sent for a JSON body (compact, UTF-8, no NaN)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def wire_body(request: Request, resolve: Callable[[str], str] | None = None) -> bytes | None:
+    """The body bytes of ``request`` (placeholders resolved when ``resolve`` is given)."""
+    if request.body is None:
+        return None
+    kind, value = request.body
+    if kind == "json":
+        value = substitute_json(value, resolve) if resolve else value
+        return json_text(value).encode("utf-8")
+    text = substitute(value, resolve) if resolve else value
+    return text.encode("utf-8")

@@ -1,0 +1,470 @@
+"""Replay a corpus against an implementation and compare every answer with its expectation.
+
+``replay(corpus, target, credentials)`` sends the cases in order. Placeholders are resolved by
+reading the target (log in, ``GET /orders``, ``GET /returns`` …): values that cases use up
+(returnable items, refresh tokens) are looked up again for every case, the others once. A case
+whose placeholder cannot be resolved (no returnable item left, no password given) is skipped,
+not failed. Nothing is reset unless ``reset_url`` is given.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+
+from .client import AsgiTarget, SyncASGITransport, Target, as_target, probe
+from .corpus.model import (
+    PLACEHOLDERS,
+    Case,
+    Corpus,
+    substitute,
+    wire_body,
+    wire_path,
+)
+from .runner import Credentials, UsageError
+
+JSONAPI = "application/vnd.api+json"
+DEFAULT_STORE = "DE"
+AS_EXPECTED, MISMATCH, SKIPPED, ERROR = "as expected", "MISMATCH", "skipped", "error"
+
+
+class Unresolvable(Exception):
+    """A placeholder has no value on this target (the case is skipped)."""
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case."""
+
+    case: Case
+    verdict: str
+    status: int | None = None
+    codes: list[str] = field(default_factory=list)
+    detail: str = ""
+    request_line: str = ""
+    response_excerpt: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def actual(self) -> str:
+        if self.status is None:
+            return "-"
+        return f"{self.status}/{'|'.join(self.codes)}" if self.codes else str(self.status)
+
+
+@dataclass
+class ReplayResult:
+    """Every case's outcome; ``exit_code`` 0 when all answered as expected, else 1."""
+
+    api: str
+    base_url: str
+    results: list[CaseResult] = field(default_factory=list)
+    duration: float = 0.0
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for r in self.results if r.verdict == verdict)
+
+    @property
+    def mismatches(self) -> list[CaseResult]:
+        return [r for r in self.results if r.verdict in (MISMATCH, ERROR)]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+# --------------------------------------------------------------------------- placeholders
+
+
+class Resolver:
+    """Values of the placeholders on one target, read through the API itself."""
+
+    def __init__(
+        self, api: str, http: httpx.Client, base_url: str, credentials: Credentials
+    ) -> None:
+        self.api = api
+        self.http = http
+        self.base_url = base_url
+        self.credentials = credentials
+        self.cache: dict[str, str] = {}
+        self.case_values: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ API reads
+
+    def _glue(self, method: str, path: str, *, token: bool = True, json_body: Any = None) -> Any:
+        headers = {"Accept": JSONAPI}
+        if token:
+            headers["Authorization"] = f"Bearer {self.value('glue.token')}"
+        content = None
+        if json_body is not None:
+            headers["Content-Type"] = JSONAPI
+            content = json.dumps(json_body).encode()
+        response = self.http.request(method, self.base_url + path, headers=headers, content=content)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, None
+
+    def _login(self) -> dict[str, Any]:
+        c = self.credentials
+        if not (c.username and c.password):
+            raise Unresolvable("needs --username and --password")
+        body = {
+            "data": {
+                "type": "access-tokens",
+                "attributes": {"username": c.username, "password": c.password},
+            }
+        }
+        status, document = self._glue("POST", "/access-tokens", token=False, json_body=body)
+        try:
+            attributes = document["data"]["attributes"]
+            if status != 201:
+                raise KeyError
+            return attributes
+        except (KeyError, TypeError):
+            raise UsageError(
+                f"login as {c.username} through POST /access-tokens failed: {status}"
+            ) from None
+
+    def _items(self) -> list[tuple[str, str | None, bool]]:
+        """(uuid, merchant, isReturnable) of every item of every order of the customer."""
+        status, document = self._glue("GET", "/orders")
+        if status != 200 or not isinstance(document, dict):
+            raise Unresolvable(f"GET /orders answered {status}")
+        items = []
+        for order in document.get("data") or []:
+            reference = quote(str(order.get("id")), safe="")
+            status, detail = self._glue("GET", f"/orders/{reference}")
+            if status != 200 or not isinstance(detail, dict):
+                continue
+            for item in (detail.get("data") or {}).get("attributes", {}).get("items") or []:
+                items.append(
+                    (
+                        str(item.get("uuid")),
+                        item.get("merchantReference"),
+                        bool(item.get("isReturnable")),
+                    )
+                )
+        return items
+
+    def _first_id(self, path: str, key: str, what: str) -> str:
+        if self.api == "glue":
+            status, document = self._glue("GET", path)
+            entries = (document or {}).get("data") if isinstance(document, dict) else None
+        else:
+            status, document = self._sendcloud(path)
+            entries = (document or {}).get(key) if isinstance(document, dict) else None
+        if status != 200 or not entries:
+            raise Unresolvable(f"no {what} found (GET {path} answered {status})")
+        return str(entries[0].get("id"))
+
+    def _sendcloud(self, path: str) -> tuple[int, Any]:
+        headers = {
+            "Authorization": f"Basic {self.value('sendcloud.basic')}",
+            "Accept": "application/json",
+        }
+        response = self.http.get(self.base_url + path, headers=headers)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, None
+
+    # ------------------------------------------------------------------ values
+
+    def start_case(self) -> None:
+        """Forget the per-case values (fresh placeholders are looked up again)."""
+        self.case_values = {}
+
+    def value(self, name: str) -> str:
+        placeholder = PLACEHOLDERS.get(name)
+        if placeholder is None:
+            raise Unresolvable(f"unknown placeholder {{{{{name}}}}}")
+        table = self.case_values if placeholder.fresh else self.cache
+        if name not in table:
+            table.update(self._lookup(name))
+        return table[name]
+
+    def _lookup(self, name: str) -> dict[str, str]:
+        c = self.credentials
+        if name == "glue.token":
+            if c.token:
+                return {name: c.token}
+            return {name: str(self._login()["accessToken"])}
+        if name in ("glue.username", "glue.password"):
+            if not (c.username and c.password):
+                raise Unresolvable("needs --username and --password")
+            return {"glue.username": c.username, "glue.password": c.password}
+        if name == "glue.refreshToken":
+            return {name: str(self._login()["refreshToken"])}
+        if name == "glue.store":
+            return {name: c.store or DEFAULT_STORE}
+        if name == "glue.orderReference":
+            return {name: self._first_id("/orders", "data", "order")}
+        if name == "glue.returnReference":
+            return {name: self._first_id("/returns", "data", "return")}
+        if name in ("glue.returnableItemUuid", "glue.otherMerchantItemUuid"):
+            returnable = [(uuid, merchant) for uuid, merchant, ok in self._items() if ok]
+            if not returnable:
+                raise Unresolvable("the customer has no returnable item left")
+            first = returnable[0]
+            if name == "glue.returnableItemUuid":
+                return {name: first[0]}
+            other = next((i for i in returnable if i[1] != first[1]), None)
+            if other is None:
+                raise Unresolvable("no returnable items of two merchants")
+            return {"glue.returnableItemUuid": first[0], name: other[0]}
+        if name == "glue.nonReturnableItemUuid":
+            found = next((uuid for uuid, _, ok in self._items() if not ok), None)
+            if found is None:
+                raise Unresolvable("the customer has no item that is not returnable")
+            return {name: found}
+        if name in ("sendcloud.basic", "sendcloud.basicWrongSecret"):
+            if c.basic is None:
+                raise Unresolvable("needs --basic KEY:SECRET")
+            key, secret = c.basic
+            wrong = secret + "-wrong"
+            return {
+                "sendcloud.basic": base64.b64encode(f"{key}:{secret}".encode()).decode(),
+                "sendcloud.basicWrongSecret": base64.b64encode(f"{key}:{wrong}".encode()).decode(),
+            }
+        if name == "sendcloud.returnId":
+            return {name: self._first_id("/returns", "returns", "return")}
+        if name == "sendcloud.cursor":
+            status, document = self._sendcloud("/returns")
+            next_link = document.get("next") if isinstance(document, dict) else None
+            cursor = parse_qs(urlsplit(next_link).query).get("cursor") if next_link else None
+            if status != 200 or not cursor:
+                raise Unresolvable("the list has a single page: no `next` cursor")
+            return {name: cursor[0]}
+        raise Unresolvable(f"no lookup for {{{{{name}}}}}")
+
+    def prepare(self, case: Case) -> None:
+        """Resolve every placeholder of ``case`` now (pairs such as two merchants together)."""
+        self.start_case()
+        names = case.request.placeholders()
+        if "glue.otherMerchantItemUuid" in names:
+            self.case_values.update(self._lookup("glue.otherMerchantItemUuid"))
+        for name in names:
+            self.value(name)
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def _error_codes(body: bytes) -> list[str]:
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return []
+    if not isinstance(document, dict) or not isinstance(document.get("errors"), list):
+        return []
+    return [str(e["code"]) for e in document["errors"] if isinstance(e, dict) and "code" in e]
+
+
+def _excerpt(body: bytes, limit: int = 300) -> str:
+    text = body.decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _client(target: Target, timeout: float) -> httpx.Client:
+    transport = SyncASGITransport(target.app) if isinstance(target, AsgiTarget) else None
+    client = httpx.Client(
+        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+    )
+    # Cases decide every header themselves: no default Accept (a missing Accept is a case).
+    del client.headers["Accept"]
+    client.headers["User-Agent"] = "returns-harness-replay"
+    return client
+
+
+def _send(
+    http: httpx.Client, base_url: str, case: Case, resolve: Callable[[str], str]
+) -> CaseResult:
+    request = case.request
+    url = base_url + wire_path(request, resolve)
+    headers = {name: substitute(value, resolve) for name, value in request.headers.items()}
+    body = wire_body(request, resolve)
+    line = f"{request.method} {url[:200]}"
+    started = time.perf_counter()
+    response = http.request(request.method, url, headers=headers, content=body)
+    elapsed = time.perf_counter() - started
+    codes = _error_codes(response.content)
+    ok = case.expect.matches(response.status_code, codes)
+    return CaseResult(
+        case=case,
+        verdict=AS_EXPECTED if ok else MISMATCH,
+        status=response.status_code,
+        codes=codes,
+        detail=""
+        if ok
+        else f"expected {case.expect.label()}, got {response.status_code}"
+        + (f"/{'|'.join(codes)}" if codes else ""),
+        request_line=line,
+        response_excerpt=_excerpt(response.content),
+        elapsed=elapsed,
+    )
+
+
+def _token_expired(outcome: CaseResult, credentials: Credentials) -> bool:
+    """A 401 to a request with the session's own token: it expired (or was dropped)."""
+    return (
+        outcome.verdict == MISMATCH
+        and outcome.status == 401
+        and outcome.case.request.header("Authorization") == "Bearer {{glue.token}}"
+        and bool(credentials.username and credentials.password and not credentials.token)
+    )
+
+
+def replay(
+    corpus: Corpus,
+    target: Target | str,
+    credentials: Credentials | None = None,
+    *,
+    timeout: float = 10.0,
+    reset_url: str | None = None,
+    cases: Callable[[Case], bool] | None = None,
+    progress: Callable[[CaseResult], None] | None = None,
+) -> ReplayResult:
+    """Send every case of ``corpus`` to ``target``; :class:`UsageError` when it cannot start."""
+    target = as_target(target)
+    credentials = credentials or Credentials()
+    reason = probe(target, timeout=min(timeout, 10.0))
+    if reason is not None:
+        raise UsageError(reason)
+    started = time.perf_counter()
+    result = ReplayResult(corpus.api, target.url)
+    http = _client(target, timeout)
+    try:
+        if reset_url:
+            try:
+                http.post(reset_url).raise_for_status()
+            except httpx.HTTPError as exc:
+                raise UsageError(f"--reset-url {reset_url} failed: {exc}") from None
+        resolver = Resolver(corpus.api, http, target.url, credentials)
+        for case in corpus.cases:
+            if cases is not None and not cases(case):
+                continue
+            try:
+                resolver.prepare(case)
+                outcome = _send(http, target.url, case, resolver.value)
+                if _token_expired(outcome, credentials):
+                    resolver.cache.pop("glue.token", None)  # log in again, once (as `run` does)
+                    outcome = _send(http, target.url, case, resolver.value)
+            except Unresolvable as exc:
+                outcome = CaseResult(case, SKIPPED, detail=str(exc))
+            except httpx.HTTPError as exc:
+                outcome = CaseResult(case, ERROR, detail=f"{type(exc).__name__}: {exc}")
+            result.results.append(outcome)
+            if progress is not None:
+                progress(outcome)
+    finally:
+        http.close()
+    result.duration = time.perf_counter() - started
+    return result
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def table(result: ReplayResult, *, only_problems: bool = False, width: int = 60) -> str:
+    """The terminal table: case, expected, actual, verdict (and the title)."""
+    rows = [("case", "expected", "actual", "verdict", "title")]
+    for outcome in result.results:
+        if only_problems and outcome.verdict == AS_EXPECTED:
+            continue
+        title = outcome.case.title
+        rows.append(
+            (
+                outcome.case.id,
+                outcome.case.expect.label(),
+                outcome.actual,
+                outcome.verdict,
+                title if len(title) <= width else title[: width - 1] + "…",
+            )
+        )
+    widths = [min(max(len(row[i]) for row in rows), 40) for i in range(4)]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(row[i].ljust(widths[i]) for i in range(4)) + "  " + row[4])
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 5)
+    return "\n".join(lines)
+
+
+def summary(result: ReplayResult) -> str:
+    """One line per mismatch, then the verdict line."""
+    lines = []
+    for outcome in result.mismatches:
+        lines.append(
+            f"✗ {outcome.case.id} {outcome.case.title}: {outcome.detail}"
+            + (
+                f"\n    {outcome.request_line}\n    ← {outcome.response_excerpt}"
+                if outcome.request_line
+                else ""
+            )
+        )
+    verdict = "ALL AS EXPECTED" if result.ok else "MISMATCHES FOUND"
+    lines.append(
+        f"{result.api}: {verdict} — {len(result.results)} cases: "
+        f"{result.count(AS_EXPECTED)} as expected, {result.count(MISMATCH)} mismatched, "
+        f"{result.count(ERROR)} errors, {result.count(SKIPPED)} skipped ({result.duration:.1f}s)"
+    )
+    return "\n".join(lines)
+
+
+def write_junit(result: ReplayResult, path: Path | str) -> Path:
+    """JUnit XML: one ``<testcase>`` per case, a ``<failure>`` for each mismatch."""
+    from .report import _xml_safe
+
+    suite = ET.Element(
+        "testsuite",
+        name=f"replay-{result.api}",
+        tests=str(len(result.results)),
+        failures=str(result.count(MISMATCH)),
+        errors=str(result.count(ERROR)),
+        skipped=str(result.count(SKIPPED)),
+        time=f"{result.duration:.3f}",
+    )
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="base_url", value=result.base_url)
+    for outcome in result.results:
+        case = outcome.case
+        element = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"{result.api}.{case.operation}",
+            name=_xml_safe(f"{case.id}: {case.title}"),
+            time=f"{outcome.elapsed:.3f}",
+        )
+        if outcome.verdict == MISMATCH:
+            failure = ET.SubElement(
+                element, "failure", type="mismatch", message=_xml_safe(outcome.detail)
+            )
+            failure.text = _xml_safe(
+                f"{outcome.request_line}\nexpected: {case.expect.label()} ({case.expect.why})\n"
+                f"actual: {outcome.actual}\n{outcome.response_excerpt}"
+            )
+        elif outcome.verdict == ERROR:
+            ET.SubElement(element, "error", type="error", message=_xml_safe(outcome.detail))
+        elif outcome.verdict == SKIPPED:
+            ET.SubElement(element, "skipped", message=_xml_safe(outcome.detail))
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path
