@@ -17,8 +17,10 @@ Connexion has no hook for the specification class, so :func:`add_api` appends th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
+from urllib.parse import parse_qsl
 
 from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
@@ -43,6 +45,7 @@ from starlette.types import Receive, Scope
 from .errors import MalformedBodyError, RequestBodyError, RequestParameterError
 
 _FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 _validators: dict[int, tuple[Any, Draft202012Validator]] = {}
 
 
@@ -167,6 +170,16 @@ class Parameter2020Validator(ParameterValidator):
                 error = first_error(schema_validator(param.get("schema", {})), value)
                 if error is not None:
                     raise RequestParameterError(location, param["name"], error.message)
+                if location == "query" and param.get("schema", {}).get("type") == "integer":
+                    self._check_ascii_integer(request, param["name"])
+
+    @staticmethod
+    def _check_ascii_integer(request: Any, name: str) -> None:
+        """Python's int() also reads non-ASCII digits ('١٢'); an OpenAPI integer does not."""
+        raw = request.scope.get("query_string", b"").decode("latin-1")
+        for key, value in parse_qsl(raw, keep_blank_values=True):
+            if key == name and not _ASCII_INTEGER.fullmatch(value.strip()):
+                raise RequestParameterError("query", name, f"{value!r} is not of type 'integer'")
 
 
 VALIDATOR_MAP = {

@@ -42,10 +42,6 @@ BASES = {"glue": "/glue", "sendcloud": "/sendcloud/api/v2"}
 # Defects of the mock that the corpus found (reported; mock_server/ is not changed here).
 # A replay of the full corpus against the mock may mismatch on these cases and on no other.
 KNOWN_MOCK_BUGS = {
-    "Arabic-Indic digits": (
-        "page[offset]/page[limit] = '١٢' is read as 12 (Python int()) instead of 400: "
-        "not an integer in any OpenAPI serialization"
-    ),
 }
 
 
