@@ -6,7 +6,9 @@ import argparse
 import logging
 import socket
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from .config import DEFAULT_SEED, Settings
 
@@ -88,8 +90,8 @@ def build_parser() -> OneLineParser:
         "--http",
         choices=("httptools", "h11"),
         default="httptools",
-        help="HTTP parser: httptools (default, fastest) or h11 (slower; lets unknown methods "
-        "and very long request lines reach the mock, answered 405/414 in the API's envelope)",
+        help="HTTP parser: httptools (default, fastest; a head it cannot parse, such as an "
+        "unknown method or a request line over 64 KiB, is handed to h11) or h11 (h11 only)",
     )
     parser.add_argument(
         "--log-level",
@@ -98,6 +100,15 @@ def build_parser() -> OneLineParser:
         help="server log level (default info)",
     )
     return parser
+
+
+def http_protocol(name: str) -> Any:
+    """uvicorn's ``http=``: httptools with the h11 fallback for unparseable heads, or h11."""
+    if name == "h11":
+        return "h11"
+    from .http_protocol import FallbackHttpToolsProtocol
+
+    return FallbackHttpToolsProtocol
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -162,6 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import uvicorn
 
+    # Connexion 3.3 imports Starlette's test client at start-up; its httpx deprecation notice
+    # is not the user's to act on.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import create_app
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
@@ -175,8 +189,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=settings.port,
             log_level=args.log_level,
             access_log=args.log_level == "debug",
-            http=settings.http,
-            # h11 only: room for long request lines, which the mock then answers with 414
+            http=http_protocol(settings.http),
+            # h11 (also behind httptools' fallback): room for long request lines, answered 414
             h11_max_incomplete_event_size=256 * 1024,
         )
     except OSError as exc:

@@ -1,8 +1,8 @@
 """Request-line limits and unknown methods, under both HTTP parsers the mock can run on.
 
-With the default parser (httptools) an unknown method and a ~100 KB request line are refused by
-the parser itself with a bare 400 (see the xfails in test_reliability_malformed.py). With
-``--http h11`` they reach the mock and are answered in the API's own envelope.
+With the default parser (httptools) an unknown method and a ~100 KB request line are handed to
+h11 (``mock_server/http_protocol.py``; see test_reliability_malformed.py); with ``--http h11``
+every request is parsed by h11. Either way they are answered in the API's own envelope.
 """
 
 from __future__ import annotations
