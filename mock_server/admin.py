@@ -59,4 +59,6 @@ def _state(runtime: Runtime) -> dict:
     state = {m.definition.name: m.service.counts() for m in runtime.apis.values()}
     if runtime.response_cache is not None:
         state["responseCache"] = runtime.response_cache.stats()
+    if runtime.routing is not None:
+        state["routing"] = runtime.routing.stats()
     return state

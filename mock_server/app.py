@@ -14,9 +14,7 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -30,6 +28,7 @@ from .cache import ResponseCache
 from .config import Settings
 from .errors import ApiError
 from .middleware import GateMiddleware, NegotiationMiddleware
+from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware
 from .runtime import Runtime
 
 EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
@@ -126,8 +125,8 @@ def create_app(
     middlewares = [
         ServerErrorMiddleware,
         ExceptionMiddleware,
-        SwaggerUIMiddleware,
-        RoutingMiddleware,
+        DocsOnlySwaggerUIMiddleware,
+        partial(MemoizedRoutingMiddleware, runtime=runtime),
         partial(GateMiddleware, runtime=runtime),
         partial(ResponseCache, runtime=runtime),
         RequestValidationMiddleware,

@@ -56,6 +56,7 @@ class Runtime:
         self.faults = random.Random(settings.seed)
         self.faker = SchemaFaker()
         self.response_cache: Any = None  # set by cache.ResponseCache when it is in the stack
+        self.routing: Any = None  # set by routing.MemoizedRoutingMiddleware likewise
 
     def mount(self, definition: ApiDefinition, service: ApiService, resolved_spec: dict) -> None:
         mounted = MountedApi(definition, service)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.wrk import parse_wrk, wrk_command
+from bench.report import Report, Row
+from bench.wrk import WrkResult, parse_wrk, wrk_command
 
 # Our mock, Sendcloud GET /returns/{id}, `python -m bench --quick`.
 OURS_200 = """\
@@ -141,3 +142,24 @@ def test_command_keeps_slow_answers_in_the_histogram() -> None:
     )
     assert cmd[:6] == ["wrk", "-t2", "-c32", "-d10s", "--timeout=10s", "--latency"]
     assert cmd[-3:] == ["-H", "Authorization: Basic abc", "http://127.0.0.1:1/x"]
+
+
+def _row(server: str, non_2xx: int = 0, timeouts: int = 0) -> Row:
+    result = WrkResult(100.0, 1000, 10.0, 1, 1.0, 2.0, 1.0, 1.0, 1.0, 2.0, non_2xx=non_2xx)
+    result.socket_errors["timeout"] = timeouts
+    return Row("dynamic", server, server, "http://127.0.0.1:1/", 10, results=[result])
+
+
+@pytest.mark.parametrize(
+    ("row", "spoils"),
+    [
+        (_row("ours"), False),
+        (_row("ours", timeouts=1), True),
+        (_row("ceiling", timeouts=1), True),
+        (_row("prism", non_2xx=1), True),
+        (_row("prism", timeouts=3), False),  # Prism -d slower than wrk's timeout: its result
+    ],
+)
+def test_which_errors_spoil_the_benchmark(row: Row, spoils: bool) -> None:
+    report = Report("now", {}, {}, rows=[row])
+    assert (report.failed_rows() == [row]) is spoils

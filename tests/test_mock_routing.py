@@ -1,0 +1,95 @@
+"""Routing without per-request scans: the memo gives what Connexion's router resolved."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import GLUE_HEADERS, SONIA, SPENCOR, glue_login
+from starlette.testclient import TestClient
+
+from mock_server.app import MockServer, create_app
+from mock_server.config import Settings
+from mock_server.routing import is_docs_path
+
+
+@pytest.fixture
+def app() -> MockServer:
+    return create_app(Settings(validate_responses=True))
+
+
+def routing_hits(client: TestClient) -> int:
+    return client.get("/__admin/state").json()["routing"]["hits"]
+
+
+def test_memoised_route_keeps_each_paths_own_parameters(app: MockServer) -> None:
+    """Two order references on one route template: each read gets its own, twice over."""
+    client = TestClient(app)
+    headers = {**GLUE_HEADERS, "Authorization": f"Bearer {glue_login(client)}"}
+    refs = [r["id"] for r in client.get("/glue/orders", headers=headers).json()["data"]][:3]
+    assert len(refs) == 3
+    for _ in range(2):
+        for ref in refs:
+            body = client.get(f"/glue/orders/{ref}", headers=headers).json()
+            assert body["data"]["id"] == ref
+    assert routing_hits(client) >= 2
+
+
+def test_a_memoised_route_still_runs_auth_and_validation(app: MockServer) -> None:
+    client = TestClient(app)
+    sonia = {**GLUE_HEADERS, "Authorization": f"Bearer {glue_login(client, SONIA)}"}
+    spencor = {**GLUE_HEADERS, "Authorization": f"Bearer {glue_login(client, SPENCOR)}"}
+    ref = client.get("/glue/returns", headers=sonia).json()["data"][0]["id"]
+    assert client.get(f"/glue/returns/{ref}", headers=sonia).status_code == 200
+    before = routing_hits(client)
+    foreign = client.get(f"/glue/returns/{ref}", headers=spencor)
+    assert foreign.status_code == 404 and foreign.json()["errors"][0]["code"] == "3602"
+    anonymous = client.get(f"/glue/returns/{ref}", headers=GLUE_HEADERS)
+    assert anonymous.status_code == 403 and anonymous.json()["errors"][0]["code"] == "002"
+    bad_page = client.get("/glue/returns?page[offset]=-1&page[limit]=1", headers=sonia)
+    assert bad_page.status_code == 400
+    assert (
+        client.get("/glue/returns?page[offset]=-1&page[limit]=1", headers=sonia).status_code == 400
+    )
+    assert routing_hits(client) > before
+
+
+def test_methods_and_unknown_paths_are_routed_as_before(app: MockServer) -> None:
+    client = TestClient(app)
+    for _ in range(2):
+        not_allowed = client.delete("/glue/returns", headers=GLUE_HEADERS)
+        assert not_allowed.status_code == 405
+        assert set(not_allowed.headers["allow"].split(", ")) == {"GET", "POST"}
+        unknown = client.get("/glue/no-such-resource", headers=GLUE_HEADERS)
+        assert unknown.status_code == 404 and unknown.json()["errors"][0]["status"] == 404
+
+
+def test_route_memo_is_bounded(app: MockServer) -> None:
+    client = TestClient(app)
+    headers = {**GLUE_HEADERS, "Authorization": f"Bearer {glue_login(client)}"}
+    app.runtime.routing.max_routes = 3
+    for n in range(6):
+        client.get(f"/glue/returns/DE--1-R{900 + n}", headers=headers)
+    assert len(app.runtime.routing.resolved) == 3
+
+
+@pytest.mark.parametrize("base", ["/glue", "/sendcloud/api/v2"])
+def test_docs_are_still_served(app: MockServer, base: str) -> None:
+    client = TestClient(app)
+    ui = client.get(f"{base}/ui/")
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
+    spec = client.get(f"{base}/openapi.json")
+    assert spec.status_code == 200 and spec.json()["openapi"].startswith("3.1")
+
+
+@pytest.mark.parametrize(
+    ("path", "docs"),
+    [
+        ("/glue/ui", True),
+        ("/glue/ui/", True),
+        ("/glue/ui/swagger-ui.css", True),
+        ("/sendcloud/api/v2/openapi.json", True),
+        ("/glue/returns", False),
+        ("/glue/orders/DE--1", False),
+    ],
+)
+def test_docs_paths(path: str, docs: bool) -> None:
+    assert is_docs_path(path) is docs
