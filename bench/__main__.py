@@ -32,6 +32,7 @@ from .servers import (
     ours_cmd,
     prism_cmd,
     sigterm_as_interrupt,
+    uncached_cmd,
 )
 from .wrk import run_wrk
 
@@ -119,6 +120,8 @@ def build_parser() -> OneLineParser:
     )
     return parser
 
+
+UNCACHED_LABEL = "ours, --no-response-cache"
 
 @dataclass
 class Target:
@@ -278,6 +281,10 @@ def run(args: argparse.Namespace) -> int:
         say(f"  ours (mock_server)     {ours.base_url}  up in {ours_startup:.2f} s")
         creds = fetch_credentials(ours.base_url)
         sendcloud_ours = f"{SENDCLOUD}/returns/{creds.return_id}"
+        uncached = fleet.spawn("ours-uncached", uncached_cmd)
+        uncached_startup = uncached.wait_ready("/__admin/accounts")
+        say(f"  ours, cache off        {uncached.base_url}  up in {uncached_startup:.2f} s")
+        uncached_creds = fetch_credentials(uncached.base_url)
 
         # The ceiling serves our own bytes, recorded once.
         recorded = {}
@@ -346,6 +353,22 @@ def run(args: argparse.Namespace) -> int:
             Target("glue", "ours", "ours", ours, "/glue/returns", creds.glue_headers),
             Target(
                 "sendcloud",
+                "uncached",
+                UNCACHED_LABEL,
+                uncached,
+                sendcloud_ours,
+                uncached_creds.sendcloud_headers,
+            ),
+            Target(
+                "glue",
+                "uncached",
+                UNCACHED_LABEL,
+                uncached,
+                "/glue/returns",
+                uncached_creds.glue_headers,
+            ),
+            Target(
+                "sendcloud",
                 "ceiling",
                 "ceiling (Starlette)",
                 ceiling,
@@ -396,7 +419,7 @@ def run(args: argparse.Namespace) -> int:
                     dynamic_headers,
                 ),
             ]
-        order = {"ours": 0, "prism": 1, "ceiling": 2}
+        order = {"ours": 0, "uncached": 1, "prism": 2, "ceiling": 3}
         targets.sort(key=lambda t: (list(ENDPOINTS).index(t.endpoint), order[t.server]))
 
         rows: dict[tuple[str, str], Row] = {}
@@ -470,8 +493,9 @@ def run(args: argparse.Namespace) -> int:
             f"{SENDCLOUD}; Prism runs with --errors=false (default), so it checks only that an "
             "auth header is present, while ours validates every request and the credentials. "
             "wrk repeats one request, so ours serves it from its response cache after the first "
-            "(auth, latency and faults still run per request); a first-time read costs about "
-            "0.7-0.8 ms CPU (see the README)."
+            "(auth, latency and faults still run per request); the row 'ours, "
+            "--no-response-cache' is the same mock answering every request through validation "
+            "and its handler (see the README)."
         )
         ours_dyn, prism_dyn = report.row("dynamic", "ours"), report.row("dynamic", "prism")
         if ours_dyn and prism_dyn:

@@ -145,6 +145,7 @@ class Report:
         ceiling = self.row(endpoint, "ceiling")
         return {
             "ours_over_prism": _ratio(ours, prism),
+            "uncached_over_prism": _ratio(self.row(endpoint, "uncached"), prism),
             "ours_over_ceiling": _ratio(ours, ceiling),
             "our_p99_below_prism": (
                 ours.p99_ms < prism.p99_ms
@@ -216,7 +217,13 @@ class Report:
         return head, body
 
     def ratio_table(self) -> tuple[list[str], list[list[str]]]:
-        head = ["endpoint", "ours/Prism req/s", "ours/ceiling req/s", "our p99 < Prism's"]
+        head = [
+            "endpoint",
+            "ours/Prism req/s",
+            "ours/ceiling req/s",
+            "our p99 < Prism's",
+            "cache off/Prism req/s",
+        ]
         body = []
         for key, label in ENDPOINTS.items():
             if not self._has(key):
@@ -232,6 +239,7 @@ class Report:
                     "-"
                     if below is None or not ours or not prism
                     else f"{'yes' if below else 'no'} ({ours.p99_ms:.2f} vs {prism.p99_ms:.2f} ms)",
+                    _times(ratio["uncached_over_prism"]),
                 ]
             )
         return head, body

@@ -219,6 +219,11 @@ def ours_cmd(port: int) -> list[str]:
     return [sys.executable, "-m", "mock_server", "--port", str(port), "--log-level", "warning"]
 
 
+def uncached_cmd(port: int) -> list[str]:
+    """Our mock with its response cache off: every request runs validation and the handler."""
+    return [*ours_cmd(port), "--no-response-cache"]
+
+
 def prism_cmd(prism: Path, spec: Path, *, dynamic: bool = False) -> Callable[[int], list[str]]:
     """Prism ``mock`` on one spec document, static (examples) or ``-d`` (dynamic)."""
 

@@ -122,13 +122,14 @@ def create_app(
     """Build the mock for ``settings`` (defaults: seed 42, CORS on, no latency or faults)."""
     settings = settings or Settings()
     runtime = Runtime(settings)
+    cache = [partial(ResponseCache, runtime=runtime)] if settings.response_cache else []
     middlewares = [
         ServerErrorMiddleware,
         ExceptionMiddleware,
         DocsOnlySwaggerUIMiddleware,
         partial(MemoizedRoutingMiddleware, runtime=runtime),
         partial(GateMiddleware, runtime=runtime),
-        partial(ResponseCache, runtime=runtime),
+        *cache,
         RequestValidationMiddleware,
         ResponseValidationMiddleware,
         partial(NegotiationMiddleware, runtime=runtime),

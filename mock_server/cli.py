@@ -77,6 +77,12 @@ def build_parser() -> OneLineParser:
         help="check every response against the contract (a mismatch becomes a 500)",
     )
     parser.add_argument(
+        "--no-response-cache",
+        action="store_true",
+        help="replay no recorded reads: every request runs validation and its handler "
+        "(responses are the same; for measuring or debugging the mock)",
+    )
+    parser.add_argument(
         "--no-cors", action="store_true", help="turn CORS off (on for any origin by default)"
     )
     parser.add_argument(
@@ -119,6 +125,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         latency_ms=args.latency,
         fault_rate=args.fault_rate,
         validate_responses=args.validate_responses,
+        response_cache=not args.no_response_cache,
         cors=not args.no_cors,
         token_ttl=args.token_ttl,
         http=args.http,

@@ -17,6 +17,7 @@ class Settings:
     latency_ms: int = 0
     fault_rate: float = 0.0
     validate_responses: bool = False
+    response_cache: bool = True  # replay repeated reads of an unchanged world (cache.py)
     cors: bool = True
     cors_origins: tuple[str, ...] = field(default=("*",))
     token_ttl: int = 28800

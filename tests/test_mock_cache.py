@@ -122,3 +122,18 @@ def test_live_cache_under_http(live_mock) -> None:
         second = http.get("/glue/return-reasons", headers=headers)
         assert second.content == first.content
         assert http.get("/__admin/state").json()["responseCache"]["hits"] == count + 1
+
+
+def test_no_response_cache_serves_the_same_bytes_without_replaying() -> None:
+    """``--no-response-cache``: every read runs the handler, and the answers do not change."""
+    cached, uncached = (
+        TestClient(create_app()),
+        TestClient(create_app(Settings(response_cache=False))),
+    )
+    bodies = []
+    for client in (cached, uncached):
+        headers = bearer(glue_login(client))
+        bodies.append([client.get("/glue/returns", headers=headers).content for _ in range(3)])
+    assert bodies[0] == bodies[1]
+    assert "responseCache" not in uncached.get("/__admin/state").json()
+    assert hits(cached) == 2
