@@ -18,6 +18,7 @@ OPTIONS = {
     "--latency": "delay added to every API response",
     "--fault-rate": "answered with a 500 fault",
     "--validate-responses": "check every response against the contract",
+    "--no-response-cache": "replay no recorded reads",
     "--no-cors": "turn CORS off",
     "--token-ttl": "access-token lifetime",
     "--log-level": "server log level",
