@@ -2,5 +2,6 @@
 
 Where things are: the app factory in :mod:`mock_server.app`; which response is chosen in
 :mod:`mock_server.middleware` (``negotiate``); data in ``mock_server/apis/*/world.py``; state in
-:mod:`mock_server.store`; errors in :mod:`mock_server.errors` and each API's ``envelope.py``.
+:mod:`mock_server.store`; errors in :mod:`mock_server.errors` and each API's ``envelope.py``;
+handlers are called by :mod:`mock_server.dispatch`.
 """

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import partial
 
 import yaml
-from connexion import AsyncApp
+from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
@@ -26,6 +26,7 @@ from .api import ApiDefinition
 from .apis import ALL_APIS
 from .cache import ResponseCache
 from .config import Settings
+from .dispatch import HandlerApp
 from .errors import ApiError
 from .middleware import GateMiddleware, NegotiationMiddleware
 from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware
@@ -136,7 +137,7 @@ def create_app(
         LifespanMiddleware,
         ContextMiddleware,
     ]
-    connexion_app = AsyncApp(__name__, middlewares=middlewares)
+    connexion_app = ConnexionMiddleware(HandlerApp(runtime), middlewares=middlewares)
     for definition in apis:
         service = definition.make_service(settings)
         specification = openapi31.add_api(

@@ -22,7 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
-from connexion import AsyncApp
+from connexion import AsyncApp, ConnexionMiddleware
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import (
     BadRequestProblem,
@@ -190,10 +190,12 @@ VALIDATOR_MAP = {
 
 
 def add_api(
-    app: AsyncApp, spec: dict, *, base_path: str, name: str, **options: Any
+    app: AsyncApp | ConnexionMiddleware, spec: dict, *, base_path: str, name: str, **options: Any
 ) -> OpenAPI31Specification:
-    """Register a 3.1 (or 3.0) document on ``app``, as ``AsyncApp.add_api`` does for 3.0."""
+    """Register a 3.1 (or 3.0) document on a Connexion app or middleware, as their ``add_api``
+    does for 3.0."""
+    middleware: ConnexionMiddleware = getattr(app, "middleware", app)
     specification = OpenAPI31Specification(spec)
-    merged = app.middleware.options.replace(validator_map=VALIDATOR_MAP, **options)
-    app.middleware.apis.append(API(specification, base_path=base_path, name=name, **vars(merged)))
+    merged = middleware.options.replace(validator_map=VALIDATOR_MAP, **options)
+    middleware.apis.append(API(specification, base_path=base_path, name=name, **vars(merged)))
     return specification

@@ -10,6 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from connexion.decorators.parameter import sanitized
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 
 from .api import ApiDefinition, ApiService
@@ -28,6 +29,14 @@ class Operation:
     method: str
     spec: dict  # the $ref-resolved operation object
     security_schemes: list[str]  # names of the acceptable schemes; empty = public
+    query_names: dict[str, str] = field(default_factory=dict)  # query name → handler argument
+
+
+def query_argument_names(operation_spec: dict, path_item: dict) -> dict[str, str]:
+    """Declared query parameters of an operation → the handler argument names Connexion uses
+    (``page[offset]`` → ``page_offset``)."""
+    declared = [*path_item.get("parameters", []), *operation_spec.get("parameters", [])]
+    return {p["name"]: sanitized(p["name"]) for p in declared if p.get("in") == "query"}
 
 
 @dataclass
@@ -73,7 +82,11 @@ class Runtime:
                 requirements = op.get("security", root_security)
                 schemes = [name for requirement in requirements for name in requirement]
                 mounted.operations[op["operationId"]] = Operation(
-                    op["operationId"], method.upper(), op, schemes
+                    op["operationId"],
+                    method.upper(),
+                    op,
+                    schemes,
+                    query_argument_names(op, path_item),
                 )
         self.apis[definition.base_path] = mounted
 
