@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from connexion import request
+from connexion.context import scope as request_scope
 from starlette.datastructures import Headers
 
 from .config import Settings
@@ -58,8 +58,9 @@ class ApiDefinition:
 
 def request_base_url(base_path: str) -> str:
     """Absolute URL of ``base_path`` as the current request reached it (for JSON links)."""
-    host = request.headers.get("host", "localhost")
-    return f"{request.scope.get('scheme', 'http')}://{host}{base_path}"
+    scope = request_scope._get_current_object()  # one context look-up, not one per field
+    host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "localhost")
+    return f"{scope.get('scheme', 'http')}://{host}{base_path}"
 
 
 def same_secret(given: str, expected: str) -> bool:

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from connexion import request
 from connexion.context import context
+from connexion.context import scope as request_scope
 from starlette.datastructures import Headers
 
 from ...api import request_base_url, same_secret
@@ -383,7 +384,7 @@ class GlueService:
     @staticmethod
     def _query() -> list[tuple[str, str]]:
         return parse_qsl(
-            request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            request_scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
         )
 
     @staticmethod
