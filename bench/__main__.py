@@ -123,6 +123,7 @@ def build_parser() -> OneLineParser:
 
 UNCACHED_LABEL = "ours, --no-response-cache"
 
+
 @dataclass
 class Target:
     """One server on one endpoint: what wrk loads."""
@@ -391,6 +392,14 @@ def run(args: argparse.Namespace) -> int:
                 sendcloud_ours,
                 dynamic_headers,
             ),
+            Target(
+                "dynamic",
+                "uncached",
+                f"{UNCACHED_LABEL}, dynamic",
+                uncached,
+                sendcloud_ours,
+                {**uncached_creds.sendcloud_headers, "Prefer": "dynamic=true"},
+            ),
         ]
         if prisms:
             targets += [
@@ -502,7 +511,8 @@ def run(args: argparse.Namespace) -> int:
             report.notes.append(
                 "Dynamic bodies: ours are seeded by method, path and query, so each request to "
                 f"one URL gets the same {ours_dyn.body_bytes} B body (generated once, then "
-                "replayed by the response cache like any repeated read); "
+                "replayed by the response cache like any repeated read; with the cache off, "
+                "generated anew for every request); "
                 f"Prism -d draws a new one per request ({prism_dyn.body_bytes} B in the sample: "
                 "json-schema-faker fills every property and arrays up to maxItems, 100), so "
                 "weigh dynamic req/s with the size in mind."
