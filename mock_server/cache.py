@@ -21,7 +21,8 @@ from .middleware import routed_operation
 from .runtime import Runtime
 
 MAX_ENTRIES = 4096
-MAX_BODY = 256 * 1024
+MAX_BODY = 256 * 1024  # larger bodies are not recorded
+MAX_BYTES = 32 * 1024 * 1024  # recorded bodies in all; the least recently used go first
 _VARY = (b"accept-language", b"prefer", b"host")
 
 
@@ -32,17 +33,25 @@ def _principal_key(principal: Any) -> str:
 class ResponseCache:
     """LRU of recorded 200 responses, keyed by request and world version."""
 
-    def __init__(self, app: ASGIApp, runtime: Runtime, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        runtime: Runtime,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
         self.app = app
         self.runtime = runtime
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.entries: OrderedDict[tuple, tuple[int, int, list, bytes]] = OrderedDict()
+        self.bytes = 0  # sum of the recorded bodies
         self.hits = 0
         runtime.response_cache = self
 
     def stats(self) -> dict:
         """For /__admin/state."""
-        return {"entries": len(self.entries), "hits": self.hits}
+        return {"entries": len(self.entries), "bytes": self.bytes, "hits": self.hits}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_read = scope["type"] == "http" and scope["method"] == "GET"
@@ -71,6 +80,18 @@ class ResponseCache:
             return
         await self.app(scope, receive, self._recorder(key, version, mounted.service.store, send))
 
+    def _store(self, key: tuple, entry: tuple[int, int, list, bytes]) -> None:
+        previous = self.entries.pop(key, None)
+        if previous is not None:
+            self.bytes -= len(previous[3])
+        self.entries[key] = entry
+        self.bytes += len(entry[3])
+        while self.entries and (
+            len(self.entries) > self.max_entries or self.bytes > self.max_bytes
+        ):
+            _, evicted = self.entries.popitem(last=False)
+            self.bytes -= len(evicted[3])
+
     def _recorder(self, key: tuple, version: int, store: Any, send: Send) -> Send:
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -83,9 +104,7 @@ class ResponseCache:
                 done = not message.get("more_body", False)
                 size = sum(map(len, chunks))
                 if done and size <= MAX_BODY and store.version == version:
-                    self.entries[key] = (version, 200, list(start["headers"]), b"".join(chunks))
-                    if len(self.entries) > self.max_entries:
-                        self.entries.popitem(last=False)
+                    self._store(key, (version, 200, list(start["headers"]), b"".join(chunks)))
             await send(message)
 
         return record

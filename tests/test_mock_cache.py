@@ -113,6 +113,24 @@ def test_cache_is_bounded() -> None:
     assert len(cache.entries) == 3
 
 
+def test_cache_is_bounded_in_bytes() -> None:
+    """The recorded bodies never add up to more than ``max_bytes``; the newest stay."""
+    app: MockServer = create_app()
+    client = TestClient(app)
+    headers = bearer(glue_login(client))
+    cache = app.runtime.response_cache
+    sizes = []
+    for offset in range(6):
+        url = f"/glue/orders?page[offset]={offset}&page[limit]=1"
+        sizes.append(len(client.get(url, headers=headers).content))
+    assert cache.bytes == sum(sizes) == sum(len(e[3]) for e in cache.entries.values())
+    cache.max_bytes = sizes[-1] + sizes[-2]
+    client.get("/glue/orders?page[offset]=0&page[limit]=2", headers=headers)
+    assert cache.bytes <= cache.max_bytes
+    assert cache.bytes == sum(len(e[3]) for e in cache.entries.values())
+    assert client.get("/__admin/state").json()["responseCache"]["bytes"] == cache.bytes
+
+
 def test_live_cache_under_http(live_mock) -> None:
     """Over real HTTP too: the second identical read is a hit."""
     with httpx.Client(base_url=live_mock.url) as http:
