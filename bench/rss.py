@@ -3,7 +3,7 @@
 Starts the mock (``python -m mock_server --port P --log-level warning``) on a free loopback
 port, sends ``--requests`` (100,000) requests from ``--clients`` (8) concurrent
 ``httpx.AsyncClient``s — among them ``--creates`` (10,000) ``POST /glue/returns`` attempts, with a
-``POST /__admin/reset`` every ``--reset-every`` (100) creates so items become returnable again, and
+``POST /__admin/reset`` every ``--reset-every`` (20) creates so items become returnable again, and
 ``--logins`` (3,000) logins that push against the per-customer token cap — then prints the
 mock's resident memory (``VmRSS`` from ``/proc/PID/status``, also the peak seen while loading
 and the kernel's ``VmHWM``) and the requests per second, and stops the server.
@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--requests", type=int, default=100_000, help="total (default 100000)")
     parser.add_argument("--creates", type=int, default=10_000, help="create attempts (10000)")
     parser.add_argument("--logins", type=int, default=3_000, help="logins (default 3000)")
-    parser.add_argument("--reset-every", type=int, default=100, help="creates per reset (100)")
+    parser.add_argument("--reset-every", type=int, default=20, help="creates per reset (20)")
     parser.add_argument("--clients", type=int, default=8, help="httpx clients (default 8)")
     parser.add_argument(
         "--concurrency", type=int, default=4, help="requests in flight per client (default 4)"
