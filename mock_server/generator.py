@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
-from datetime import datetime
+import string
+import uuid
+import zlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faker import Faker
@@ -11,6 +15,9 @@ from faker import Faker
 MAX_DEPTH = 8
 # Faker draws dates between 1970 and *now* by default; a fixed end keeps one seed, one result.
 LATEST = datetime(2026, 1, 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SPAN_SECONDS = int((LATEST.replace(tzinfo=UTC) - _EPOCH).total_seconds())
+POOL_SIZE = 256  # Faker-made values per provider, made once per process (same in every one)
 _BY_NAME = {
     "email": "email",
     "city": "city",
@@ -24,15 +31,35 @@ _BY_NAME = {
 }
 
 
+_LETTERS = string.ascii_letters
+
+
 class SchemaFaker:
-    """Generates instances of (``$ref``-resolved) JSON Schemas; one seed, one result."""
+    """Generates instances of (``$ref``-resolved) JSON Schemas; one seed, one result.
+
+    The values a person reads (names, e-mails, cities, URLs, sentences) are Faker's, drawn from
+    pools that Faker fills once per provider with a fixed seed (a Faker provider call costs
+    50-300 µs; a body has about a hundred values). Everything else — which value, numbers,
+    booleans, choices, dates, UUIDs, filler strings — comes from a ``random.Random`` seeded
+    per request, so one seed still gives one result, in every process."""
 
     def __init__(self) -> None:
         self.fake = Faker()
+        self.random = random.Random(0)
+        self._pools: dict[str, list[str]] = {}
 
     def generate(self, schema: dict, seed: int) -> Any:
-        self.fake.seed_instance(seed)
+        self.random = random.Random(seed)
         return self._value(schema, "", 0)
+
+    def _faker(self, provider: str) -> str:
+        """A value of Faker's ``provider``, from its pool."""
+        pool = self._pools.get(provider)
+        if pool is None:
+            self.fake.seed_instance(zlib.crc32(provider.encode()))
+            make = getattr(self.fake, provider)
+            pool = self._pools[provider] = [str(make()) for _ in range(POOL_SIZE)]
+        return self.random.choice(pool)
 
     def _value(self, schema: Any, name: str, depth: int) -> Any:
         if not isinstance(schema, dict):
@@ -40,7 +67,7 @@ class SchemaFaker:
         if "const" in schema:
             return schema["const"]
         if "enum" in schema:
-            return self.fake.random_element(schema["enum"])
+            return self.random.choice(schema["enum"])
         if "allOf" in schema:
             return self._value(_merge(schema["allOf"]) | _without(schema, "allOf"), name, depth)
         for key in ("oneOf", "anyOf"):
@@ -59,9 +86,12 @@ class SchemaFaker:
 
     def _object(self, schema: dict, name: str, depth: int) -> dict:
         required = set(schema.get("required", ()))
+        forbidden = _forbidden_properties(schema)
         result = {}
         for key, sub in schema.get("properties", {}).items():
-            if key in required or self.fake.pybool(truth_probability=80):
+            if key in forbidden:
+                continue
+            if key in required or self.random.random() < 0.8:
                 result[key] = self._value(sub, key, depth + 1)
         return result
 
@@ -70,66 +100,94 @@ class SchemaFaker:
         high = min(schema.get("maxItems", low + 3), low + 3)
         return [
             self._value(schema.get("items", {}), name, depth + 1)
-            for _ in range(self.fake.random_int(low, high))
+            for _ in range(self.random.randint(low, high))
         ]
 
     def _string(self, schema: dict, name: str, depth: int) -> str:
         fmt = schema.get("format")
-        if fmt == "date-time":
-            value = self.fake.iso8601(tzinfo=None, end_datetime=LATEST) + "+00:00"
-        elif fmt == "date":
-            value = self.fake.date(end_datetime=LATEST)
+        if fmt in ("date-time", "date"):
+            moment = _EPOCH + timedelta(seconds=self.random.randrange(_SPAN_SECONDS))
+            value = moment.isoformat() if fmt == "date-time" else moment.date().isoformat()
         elif fmt == "email" or name == "email":
-            value = self.fake.email()
+            value = self._faker("email")
         elif fmt in ("uri", "url") or name in ("self", "next", "prev", "first", "last"):
-            value = self.fake.url() + self.fake.uri_path()
+            value = self._faker("url") + self._faker("uri_path")
         elif fmt == "uuid" or name == "uuid":
-            value = self.fake.uuid4()
+            value = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         elif name in _BY_NAME:
-            value = str(getattr(self.fake, _BY_NAME[name])())
+            value = self._faker(_BY_NAME[name])
         else:
-            value = self.fake.pystr(min_chars=schema.get("minLength", 1) or 1, max_chars=12)
+            low = schema.get("minLength", 1) or 1
+            size = self.random.randint(low, max(low, 12))
+            value = "".join(self.random.choices(_LETTERS, k=size))
         pattern = schema.get("pattern")
         if pattern and not re.search(pattern, value):
             value = next(
-                (c for c in _pattern_candidates(schema, self.fake) if re.search(pattern, c)), value
+                (c for c in self._pattern_candidates(schema) if re.search(pattern, c)), value
             )
         return value[: schema.get("maxLength", len(value))]
+
+    def _pattern_candidates(self, schema: dict) -> list[str]:
+        examples = [schema.get("example"), *list(schema.get("examples", []))]
+        return [str(e) for e in examples if e is not None] + [
+            f"{self.random.randint(0, 99)}.00",
+            f"https://{self._faker('domain_name')}/{self._faker('uri_path')}",
+        ]
 
     def _integer(self, schema: dict, name: str, depth: int) -> int:
         low = schema.get(
             "minimum", 0 if "exclusiveMinimum" not in schema else schema["exclusiveMinimum"] + 1
         )
         high = schema.get("maximum", max(low, 0) + 100_000)
-        return self.fake.random_int(int(low), int(high))
+        return self.random.randint(int(low), int(high))
 
     def _number(self, schema: dict, name: str, depth: int) -> float:
         low = schema.get("minimum", 0)
-        return round(self.fake.pyfloat(min_value=low, max_value=low + 1000), 2)
+        return round(self.random.uniform(low, low + 1000), 2)
 
     def _boolean(self, schema: dict, name: str, depth: int) -> bool:
-        return self.fake.pybool()
+        return self.random.random() < 0.5
 
     def _null(self, schema: dict, name: str, depth: int) -> None:
         return None
 
 
 def _merge(schemas: list[dict]) -> dict:
-    merged: dict = {"properties": {}, "required": []}
+    """One schema that every member of an ``allOf`` accepts (members merged key by key)."""
+    merged: dict = {}
     for sub in schemas:
-        merged["properties"].update(sub.get("properties", {}))
-        merged["required"] += sub.get("required", [])
-        merged.update({k: v for k, v in sub.items() if k not in ("properties", "required")})
+        merged = _merge_two(merged, sub)
     return merged
+
+
+def _merge_two(first: dict, second: dict) -> dict:
+    merged = dict(first)
+    for key, value in second.items():
+        if key not in merged:
+            merged[key] = value
+        elif key == "properties":
+            merged[key] = {
+                name: _merge_two(merged[key].get(name, {}), sub) if name in merged[key] else sub
+                for name, sub in {**merged[key], **value}.items()
+            }
+        elif key == "required":
+            merged[key] = [*merged[key], *(n for n in value if n not in merged[key])]
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            merged[key] = _merge_two(merged[key], value)
+        elif key == "allOf":
+            merged[key] = [*merged[key], *value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def _forbidden_properties(schema: dict) -> set[str]:
+    """Leaving out the first name of a ``not: {required: [...]}`` satisfies it."""
+    negated = schema.get("not")
+    if isinstance(negated, dict) and set(negated) == {"required"} and negated["required"]:
+        return {negated["required"][0]}
+    return set()
 
 
 def _without(schema: dict, key: str) -> dict:
     return {k: v for k, v in schema.items() if k != key}
-
-
-def _pattern_candidates(schema: dict, fake: Faker) -> list[str]:
-    examples = [schema.get("example"), *list(schema.get("examples", []))]
-    return [str(e) for e in examples if e is not None] + [
-        f"{fake.random_int(0, 99)}.00",
-        f"https://{fake.domain_name()}/{fake.uri_path()}",
-    ]
