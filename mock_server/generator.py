@@ -17,6 +17,7 @@ MAX_DEPTH = 8
 LATEST = datetime(2026, 1, 1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SPAN_SECONDS = int((LATEST.replace(tzinfo=UTC) - _EPOCH).total_seconds())
+MAX_MERGED = 4096  # allOf merges remembered
 POOL_SIZE = 256  # Faker-made values per provider, made once per process (same in every one)
 _BY_NAME = {
     "email": "email",
@@ -31,7 +32,8 @@ _BY_NAME = {
 }
 
 
-_LETTERS = string.ascii_letters
+# Filler strings are slices of one fixed run of letters: same bytes in every process.
+_FILLER = "".join(random.Random(0).choices(string.ascii_letters, k=4096))
 
 
 class SchemaFaker:
@@ -47,10 +49,23 @@ class SchemaFaker:
         self.fake = Faker()
         self.random = random.Random(0)
         self._pools: dict[str, list[str]] = {}
+        self._allof: dict[int, tuple[dict, dict]] = {}  # id(schema) → (schema, merged)
 
     def generate(self, schema: dict, seed: int) -> Any:
         self.random = random.Random(seed)
         return self._value(schema, "", 0)
+
+    def _merged(self, schema: dict) -> dict:
+        """``schema`` with its ``allOf`` merged in, once per schema object."""
+        known = self._allof.get(id(schema))
+        if known is None or known[0] is not schema:
+            if len(self._allof) >= MAX_MERGED:  # schemas built per request (oneOf picks)
+                self._allof.clear()
+            known = self._allof[id(schema)] = (
+                schema,
+                _merge(schema["allOf"]) | _without(schema, "allOf"),
+            )
+        return known[1]
 
     def _faker(self, provider: str) -> str:
         """A value of Faker's ``provider``, from its pool."""
@@ -69,7 +84,7 @@ class SchemaFaker:
         if "enum" in schema:
             return self.random.choice(schema["enum"])
         if "allOf" in schema:
-            return self._value(_merge(schema["allOf"]) | _without(schema, "allOf"), name, depth)
+            return self._value(self._merged(schema), name, depth)
         for key in ("oneOf", "anyOf"):
             if key in schema:
                 options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
@@ -119,7 +134,11 @@ class SchemaFaker:
         else:
             low = schema.get("minLength", 1) or 1
             size = self.random.randint(low, max(low, 12))
-            value = "".join(self.random.choices(_LETTERS, k=size))
+            if size < len(_FILLER):
+                start = self.random.randrange(len(_FILLER) - size)
+                value = _FILLER[start : start + size]
+            else:
+                value = (_FILLER * (size // len(_FILLER) + 1))[:size]
         pattern = schema.get("pattern")
         if pattern and not re.search(pattern, value):
             value = next(

@@ -112,7 +112,9 @@ class Runtime:
         error = envelope.translate(exc, path)
         return error, json.dumps(envelope.render(error, path)).encode(), envelope.media_type
 
-    def handle_exception(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    async def handle_exception(
+        self, request: ConnexionRequest, exc: Exception
+    ) -> ConnexionResponse:
         """Connexion error handler: every error in the owning API's envelope."""
         path = request.url.path
         error, body, media_type = self.error_body(self.api_for_path(path), exc, path)

@@ -41,8 +41,7 @@ GLUE_CREDENTIALS = ["--username", SONIA[0], "--password", SONIA[1]]
 BASES = {"glue": "/glue", "sendcloud": "/sendcloud/api/v2"}
 # Defects of the mock that the corpus found (reported; mock_server/ is not changed here).
 # A replay of the full corpus against the mock may mismatch on these cases and on no other.
-KNOWN_MOCK_BUGS = {
-}
+KNOWN_MOCK_BUGS = {}
 
 
 def known_mock_bug(case: Case) -> bool:

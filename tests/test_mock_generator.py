@@ -75,3 +75,13 @@ def test_readable_values_come_from_faker() -> None:
     assert all("@" in v["email"] and "." in v["email"].split("@")[1] for v in values)
     assert all(v["lastName"][:1].isupper() for v in values)
     assert len({v["city"] for v in values}) > 20
+
+
+def test_long_minimum_lengths_and_allof_memo_stay_bounded() -> None:
+    faker = SchemaFaker()
+    long = faker.generate({"type": "string", "minLength": 5000}, 1)
+    assert len(long) >= 5000
+    for seed in range(5000):
+        faker.generate({"allOf": [{"type": "object", "required": ["a"],
+                                   "properties": {"a": {"const": seed}}}]}, seed)  # fmt: skip
+    assert len(faker._allof) <= 4096
