@@ -23,6 +23,7 @@ mock: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest $(ARGS)
 
 ## Long fuzz / load variants (opt-in).
