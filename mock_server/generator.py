@@ -13,11 +13,11 @@ from typing import Any
 from faker import Faker
 
 MAX_DEPTH = 8
-# Faker draws dates between 1970 and *now* by default; a fixed end keeps one seed, one result.
+# Dates fall between 1970 and a fixed end (not *now*): one seed, one result, on any day.
 LATEST = datetime(2026, 1, 1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SPAN_SECONDS = int((LATEST.replace(tzinfo=UTC) - _EPOCH).total_seconds())
-MAX_MERGED = 4096  # allOf merges remembered
+MAX_FLATTENED = 4096  # flattened allOf/oneOf/anyOf schemas remembered
 POOL_SIZE = 256  # Faker-made values per provider, made once per process (same in every one)
 _BY_NAME = {
     "email": "email",
@@ -49,22 +49,20 @@ class SchemaFaker:
         self.fake = Faker()
         self.random = random.Random(0)
         self._pools: dict[str, list[str]] = {}
-        self._allof: dict[int, tuple[dict, dict]] = {}  # id(schema) → (schema, merged)
+        self._flat: dict[int, tuple[dict, dict]] = {}  # id(schema) → (schema, flattened)
 
     def generate(self, schema: dict, seed: int) -> Any:
         self.random = random.Random(seed)
         return self._value(schema, "", 0)
 
-    def _merged(self, schema: dict) -> dict:
-        """``schema`` with its ``allOf`` merged in, once per schema object."""
-        known = self._allof.get(id(schema))
+    def _flattened(self, schema: dict) -> dict:
+        """``schema`` with its ``allOf`` merged in, or its first non-null ``oneOf``/``anyOf``
+        option; made once per schema object (the results are kept, so theirs are too)."""
+        known = self._flat.get(id(schema))
         if known is None or known[0] is not schema:
-            if len(self._allof) >= MAX_MERGED:  # schemas built per request (oneOf picks)
-                self._allof.clear()
-            known = self._allof[id(schema)] = (
-                schema,
-                _merge(schema["allOf"]) | _without(schema, "allOf"),
-            )
+            if len(self._flat) >= MAX_FLATTENED:
+                self._flat.clear()
+            known = self._flat[id(schema)] = (schema, _flatten(schema))
         return known[1]
 
     def _faker(self, provider: str) -> str:
@@ -83,12 +81,8 @@ class SchemaFaker:
             return schema["const"]
         if "enum" in schema:
             return self.random.choice(schema["enum"])
-        if "allOf" in schema:
-            return self._value(self._merged(schema), name, depth)
-        for key in ("oneOf", "anyOf"):
-            if key in schema:
-                options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
-                return self._value(options[0] | _without(schema, key), name, depth)
+        if "allOf" in schema or "oneOf" in schema or "anyOf" in schema:
+            return self._value(self._flattened(schema), name, depth)
         kind = schema.get("type")
         if isinstance(kind, list):
             concrete = [k for k in kind if k != "null"]
@@ -169,6 +163,14 @@ class SchemaFaker:
 
     def _null(self, schema: dict, name: str, depth: int) -> None:
         return None
+
+
+def _flatten(schema: dict) -> dict:
+    if "allOf" in schema:
+        return _merge(schema["allOf"]) | _without(schema, "allOf")
+    key = "oneOf" if "oneOf" in schema else "anyOf"
+    options = [o for o in schema[key] if o.get("type") != "null"] or schema[key]
+    return options[0] | _without(schema, key)
 
 
 def _merge(schemas: list[dict]) -> dict:

@@ -35,8 +35,7 @@ class FallbackHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._reading_head:
-            if self._between_messages:
-                self._head.clear()
+            if self._between_messages:  # the buffer is empty here (see on_headers_complete)
                 self._head_is_whole = True
             if len(self._head) + len(data) <= MAX_HEAD_BYTES:
                 self._head += data
@@ -59,7 +58,6 @@ class FallbackHttpToolsProtocol(HttpToolsProtocol):
         self._reading_head = True
         self._between_messages = True
         self._head_is_whole = False
-        self._head.clear()
 
     def send_400_response(self, msg: str) -> None:
         idle = self.cycle is None or self.cycle.response_complete

@@ -62,9 +62,9 @@ class MemoizedRoutingMiddleware(RoutingMiddleware):
             if resolved is not None:
                 self.hits += 1
                 routing, path_params = resolved
-                scope = dict(scope)
-                scope["extensions"] = {**scope.get("extensions", {}), ROUTING_CONTEXT: routing}
-                scope["path_params"] = {**scope.get("path_params", {}), **path_params}
+                # In place, as Connexion's RoutingOperation does; the memo's dicts are copied.
+                scope.setdefault("extensions", {})[ROUTING_CONTEXT] = dict(routing)
+                scope.setdefault("path_params", {}).update(path_params)
                 await self._next(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)

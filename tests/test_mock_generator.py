@@ -84,4 +84,4 @@ def test_long_minimum_lengths_and_allof_memo_stay_bounded() -> None:
     for seed in range(5000):
         faker.generate({"allOf": [{"type": "object", "required": ["a"],
                                    "properties": {"a": {"const": seed}}}]}, seed)  # fmt: skip
-    assert len(faker._allof) <= 4096
+    assert len(faker._flat) <= 4096
