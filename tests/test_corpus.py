@@ -394,11 +394,11 @@ def test_replay_usage_errors_are_one_line_exit_2(
 # --------------------------------------------------------------------------- curl and HAR
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
 @pytest.mark.parametrize(("api", "operations"), [("sendcloud", []), ("glue", ["createReturn"])])
 def test_curl_script_gets_the_expected_statuses_from_the_mock(
     api: str, operations: list[str], fresh_mock: LiveMock, tmp_path: Path
 ) -> None:
+    assert shutil.which("curl"), "curl is needed (make test installs it)"
     script, corpus_path = tmp_path / "corpus.sh", tmp_path / "corpus.json"
     selection = [part for op in operations for part in ("--operation", op)]
     for path, fmt in ((script, "curl"), (corpus_path, "json")):
