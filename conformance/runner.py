@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from .client import ApiClient, AsgiTarget, Target, as_target, probe
-from .contract import APIS, Contract, ContractError, Operation
+from .contract import APIS, ContractError, Operation, load_contract
 from .model import (
     CheckKind,
     CheckOutcome,
@@ -196,7 +196,7 @@ class _Run:
         self.progress = options.progress or (lambda line: None)
         self.seed = options.seed if options.seed is not None else random.randrange(2**31)
         try:
-            self.contract = Contract.load(api, options.spec)
+            self.contract = load_contract(api, options.spec)
         except ContractError as exc:
             raise UsageError(str(exc)) from None
         load_checks()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from connexion.context import scope as request_scope
@@ -18,8 +17,6 @@ from starlette.datastructures import Headers
 from .config import Settings
 from .errors import ErrorEnvelope
 from .store import StateStore
-
-SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 
 
 class ApiService(Protocol):
@@ -50,7 +47,7 @@ class ApiDefinition:
 
     name: str
     title: str
-    spec_file: Path
+    spec_file: str  # a bundled contract (api_contracts.spec_path) or a path
     base_path: str
     envelope: ErrorEnvelope
     make_service: Callable[[Settings], ApiService]

@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from functools import partial
 
-import yaml
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
 from connexion.middleware.context import ContextMiddleware
@@ -19,6 +18,8 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api_contracts import load_document
 
 from . import openapi31
 from .admin import admin_app
@@ -112,11 +113,6 @@ class MockApp:
         await send({"type": "http.response.body", "body": raw})
 
 
-def load_spec(definition: ApiDefinition) -> dict:
-    with definition.spec_file.open(encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 def create_app(
     settings: Settings | None = None, apis: Sequence[ApiDefinition] = ALL_APIS
 ) -> MockServer:
@@ -142,7 +138,7 @@ def create_app(
         service = definition.make_service(settings)
         specification = openapi31.add_api(
             connexion_app,
-            load_spec(definition),
+            load_document(definition.spec_file),
             base_path=definition.base_path,
             name=definition.name,
             resolver=Resolver(function_resolver=service.handlers.__getitem__),

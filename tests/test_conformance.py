@@ -19,7 +19,7 @@ from conftest import ROOT, SONIA, SPENCOR, LiveMock, free_port
 from conformance import report
 from conformance.cli import main
 from conformance.client import AsgiTarget
-from conformance.contract import Contract
+from conformance.contract import load_contract
 from conformance.model import (
     CheckKind,
     CheckOutcome,
@@ -205,7 +205,7 @@ def test_refused_credentials_are_a_usage_error(fresh_live_mock: LiveMock) -> Non
 
 
 def test_contract_derives_codes_and_statuses_from_the_spec() -> None:
-    glue = Contract.load("glue")
+    glue = load_contract("glue")
     get_return = glue.by_id("getReturn")
     assert get_return is not None and get_return.secured
     assert get_return.error_codes(404).codes == {"3602"}
@@ -218,7 +218,7 @@ def test_contract_derives_codes_and_statuses_from_the_spec() -> None:
     assert create.error_codes(400).forbidden  # framework error: no code allowed
     assert glue.operation("GET", "/returns/DE--1-R3") is get_return
     assert not glue.by_id("listReturnReasons").secured  # type: ignore[union-attr]
-    sendcloud = Contract.load("sendcloud")
+    sendcloud = load_contract("sendcloud")
     assert {op.label for op in sendcloud.secured_operations} == {
         "GET /returns", "GET /returns/{id}"
     }  # fmt: skip

@@ -28,7 +28,7 @@ from broken_impls import (
 from conftest import ROOT, SONIA, LiveMock, start_mock, stop_mock
 
 from conformance.cli import main
-from conformance.contract import APIS, Contract
+from conformance.contract import APIS, load_contract
 from conformance.corpus import FORMAT, PLACEHOLDERS, Case, Request, load_corpus
 from conformance.corpus.coverage import NOT_PROVOKABLE
 from conformance.corpus.generate import generate
@@ -118,7 +118,7 @@ def test_corpus_file_is_documented_json_with_coverage_beside_it(corpora: dict[st
 def test_at_least_50_cases_per_operation_from_all_sources(corpora: dict[str, Path]) -> None:
     for api, path in corpora.items():
         corpus = load_corpus(path)
-        for op in Contract.load(api).operations:
+        for op in load_contract(api).operations:
             cases = [c for c in corpus.cases if c.operation == op.operation_id]
             assert len(cases) >= 50, (op.operation_id, len(cases))
             assert {c.source for c in cases} == {"edge", "coverage", "fuzz"}
@@ -133,7 +133,7 @@ def test_every_documented_status_and_error_code_is_expected_by_some_case(
     for api, path in corpora.items():
         corpus = load_corpus(path)
         report = json.loads(path.with_name(path.name + ".coverage.json").read_text())
-        for op in Contract.load(api).operations:
+        for op in load_contract(api).operations:
             cases = [c for c in corpus.cases if c.operation == op.operation_id]
             for status in (int(s) for s in op.responses if s.isdigit()):
                 exact = [c for c in cases if c.expect.status == [status]]
@@ -180,7 +180,7 @@ def test_generate_usage_errors_are_one_line(tmp_path: Path, capsys: pytest.Captu
 
 
 def _glue(op_id: str, **request: object) -> str:
-    contract = Contract.load("glue")
+    contract = load_contract("glue")
     op = contract.by_id(op_id)
     assert op is not None
     return analyse(contract, op, Request(op.method, op.path, **request)).expectation.label()
@@ -238,7 +238,7 @@ def test_glue_expectations_follow_the_contract(
 
 
 def test_sendcloud_expectations_follow_the_contract() -> None:
-    contract = Contract.load("sendcloud")
+    contract = load_contract("sendcloud")
     listing, detail = contract.operations
     auth = {"Authorization": "Basic {{sendcloud.basic}}"}
 

@@ -96,7 +96,7 @@ def add_parsers(commands: Any) -> None:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    from ..contract import Contract
+    from ..contract import load_contract
     from . import coverage, export
     from .generate import GenerationError, generate
 
@@ -105,7 +105,7 @@ def command_generate(args: argparse.Namespace) -> int:
         corpus = generate(
             args.api, operations=args.operation, count=args.count, seed=seed, spec=args.spec
         )
-        contract = Contract.load(args.api, args.spec)
+        contract = load_contract(args.api, args.spec)
     except GenerationError as exc:
         print(f"conformance: error: {exc}", file=sys.stderr)
         return 2

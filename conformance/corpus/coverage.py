@@ -50,7 +50,7 @@ def _unconstrained(schema: dict[str, Any]) -> bool:
 def _parameters(contract: Contract, op: Operation) -> dict[str, bool]:
     """Parameter key → whether the contract constrains it (an invalid value exists)."""
     params: dict[str, bool] = {"method": True}
-    if contract.api == "glue":
+    if contract.name == "glue":
         params["header Accept"] = True
     if op.secured:
         params["header Authorization"] = True
@@ -140,7 +140,7 @@ def _operation(contract: Contract, op: Operation, cases: list[Case]) -> dict[str
     statuses = []
     documented = sorted(int(s) for s in op.responses if s.isdigit())
     for status in documented:
-        note = NOT_PROVOKABLE.get((contract.api, status), "")
+        note = NOT_PROVOKABLE.get((contract.name, status), "")
         restriction = op.error_codes(status)
         codes_doc = sorted(restriction.codes) if restriction is not None else []
         statuses.append(

@@ -188,7 +188,7 @@ class EdgeBuilder:
     def base(self, op: Operation) -> Request:
         """A valid (or harmless) request for ``op``."""
         headers: dict[str, str] = {}
-        if self.contract.api == "glue":
+        if self.contract.name == "glue":
             headers["Accept"] = JSONAPI
             if op.secured:
                 headers["Authorization"] = "Bearer {{glue.token}}"
@@ -242,7 +242,7 @@ class EdgeBuilder:
         """Every edge case of ``op``, in a stable order."""
         base = self.base(op)
         families: list[Callable[[Operation, Request], Iterator[Edge]]]
-        if self.contract.api == "glue":
+        if self.contract.name == "glue":
             families = [
                 self.accept,
                 self.languages,

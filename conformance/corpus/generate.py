@@ -144,7 +144,7 @@ class Generator:
         """A Schemathesis case as a corpus request (``None`` if it cannot be stored or sent)."""
         from schemathesis.core import NOT_SET
 
-        api = self.contract.api
+        api = self.contract.name
         headers: dict[str, str] = {}
         if api == "glue":
             headers["Accept"] = JSONAPI
@@ -412,10 +412,10 @@ def generate(
     """The corpus of ``api`` (all operations, or the given operationIds)."""
     from importlib.metadata import version
 
-    from ..contract import ContractError
+    from ..contract import ContractError, load_contract
 
     try:
-        contract = Contract.load(api, spec)
+        contract = load_contract(api, spec)
     except ContractError as exc:
         raise GenerationError(str(exc)) from None
     selected = list(contract.operations)

@@ -569,6 +569,6 @@ def sendcloud(contract: Contract, op: Operation, request: Request) -> Analysis:
 
 def analyse(contract: Contract, op: Operation, request: Request) -> Analysis:
     """The expected outcome of ``request`` for ``op`` of ``contract``."""
-    if contract.api == "glue":
+    if contract.name == "glue":
         return glue(contract, op, request)
     return sendcloud(contract, op, request)

@@ -1,13 +1,15 @@
 """Spryker Glue Return Management API: contract, envelope and service."""
 
-from ...api import SPEC_DIR, ApiDefinition
+from api_contracts import spec_path
+
+from ...api import ApiDefinition
 from .envelope import GlueEnvelope
 from .service import BASE_PATH, GlueService
 
 DEFINITION = ApiDefinition(
     name="glue",
     title="Spryker Glue Return Management API",
-    spec_file=SPEC_DIR / "glue-returns.openapi.yaml",
+    spec_file=str(spec_path("glue-returns.openapi.yaml")),
     base_path=BASE_PATH,
     envelope=GlueEnvelope(),
     make_service=GlueService,
