@@ -118,7 +118,8 @@ def builtin_check_names() -> list[str]:
 
 def load_checks() -> None:
     """Import (and so register) our checks; idempotent."""
-    from .checks import glue, sendcloud  # noqa: F401
+    from .apis.glue import checks as _glue  # noqa: F401
+    from .apis.sendcloud import checks as _sendcloud  # noqa: F401
 
 
 def available_checks(api: str) -> dict[str, tuple[CheckKind, str]]:

@@ -15,9 +15,7 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from ..contract import Operation
-from ..model import Exchange
-from .base import (
+from ...checks.base import (
     CheckFailed,
     ScenarioContext,
     SkipCheck,
@@ -26,13 +24,15 @@ from .base import (
     response_check,
     scenario,
 )
-from .envelopes import (
+from ...checks.envelopes import (
     JSONAPI_MEDIA_TYPE,
     error_status_matches,
     jsonapi_document_problems,
     jsonapi_error_codes,
     jsonapi_errors,
 )
+from ...contract import Operation
+from ...model import Exchange
 
 API = "glue"
 MISSING_TOKEN_CODE = "002"

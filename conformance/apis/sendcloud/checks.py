@@ -11,9 +11,7 @@ import base64
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..contract import Operation
-from ..model import Exchange
-from .base import (
+from ...checks.base import (
     CheckFailed,
     ScenarioContext,
     SkipCheck,
@@ -22,7 +20,9 @@ from .base import (
     response_check,
     scenario,
 )
-from .envelopes import is_json_media_type, sendcloud_error_problems
+from ...checks.envelopes import is_json_media_type, sendcloud_error_problems
+from ...contract import Operation
+from ...model import Exchange
 
 API = "sendcloud"
 LIST_PATH = "/returns"

@@ -1,0 +1,1 @@
+"""The Spryker Glue Return Management API: its checks, scenarios and oracle."""

@@ -1,0 +1,1 @@
+"""The Sendcloud Returns API v2: its checks, scenarios and oracle."""
