@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .contract import APIS
+from .apis import api_names, profile_for, profiles
+from .profile import ApiProfile, Credentials
 
 DEFAULT_REPORT_DIR = "conformance-reports"
 
@@ -58,6 +59,33 @@ def _env(name: str) -> str | None:
     return os.environ.get(f"CONFORMANCE_{name}") or None
 
 
+def add_credential_options(parser: argparse.ArgumentParser, *, replay: bool = False) -> None:
+    """The credential options of every API, one group per API (an option two APIs share is
+    offered once). Each may come from ``CONFORMANCE_<NAME>`` instead."""
+    seen: set[str] = set()
+    for profile in profiles():
+        options = [o for o in profile.credential_options if o.replay or not replay]
+        options = [o for o in options if o.name not in seen]
+        if not options:
+            continue
+        group = parser.add_argument_group(f"{profile.title} credentials")
+        for option in options:
+            seen.add(option.name)
+            group.add_argument(
+                f"--{option.name}",
+                dest=option.dest,
+                default=_env(option.env.removeprefix("CONFORMANCE_")),
+                metavar=option.metavar,
+                help=option.help + (f" (or {option.env})" if option.secret else ""),
+            )
+
+
+def credentials_from_args(profile: ApiProfile, args: argparse.Namespace) -> Credentials:
+    """The credentials ``profile`` reads from the parsed options (:class:`UsageError` if bad)."""
+    values = {o.dest: getattr(args, o.dest, None) for o in profile.credential_options}
+    return profile.credentials(values)
+
+
 def build_parser() -> OneLineParser:
     from .runner import DEFAULT_MAX_EXAMPLES, DEFAULT_STATEFUL_STEPS, PHASES
 
@@ -73,7 +101,7 @@ def build_parser() -> OneLineParser:
         description="Exit status: 0 conformant, 1 violations found, 2 usage error or "
         "unreachable target.",
     )
-    run.add_argument("--api", required=True, choices=APIS, help="which contract to verify")
+    run.add_argument("--api", required=True, choices=api_names(), help="which contract to verify")
     run.add_argument(
         "--base-url",
         required=True,
@@ -93,34 +121,7 @@ def build_parser() -> OneLineParser:
         metavar="PATH",
         help="contract to use instead of the repository's specs/ file",
     )
-    auth = run.add_argument_group("Glue credentials")
-    auth.add_argument(
-        "--username",
-        default=_env("USERNAME"),
-        help="customer e-mail (logged in through /access-tokens)",
-    )
-    auth.add_argument("--password", default=_env("PASSWORD"), help="customer password")
-    auth.add_argument(
-        "--token", default=_env("TOKEN"), help="an access token to use instead of logging in"
-    )
-    auth.add_argument(
-        "--other-username",
-        default=_env("OTHER_USERNAME"),
-        help="a second customer, for the isolation checks",
-    )
-    auth.add_argument("--other-password", default=_env("OTHER_PASSWORD"))
-    auth.add_argument(
-        "--store",
-        default=_env("STORE"),
-        help="store of the customer's orders (default: the contract's example)",
-    )
-    basic = run.add_argument_group("Sendcloud credentials")
-    basic.add_argument(
-        "--basic",
-        default=_env("BASIC"),
-        metavar="KEY:SECRET",
-        help="API public key and secret key (HTTP Basic)",
-    )
+    add_credential_options(run)
     tuning = run.add_argument_group("run")
     tuning.add_argument("--seed", type=_seed, help="seed of the generated data (default random)")
     tuning.add_argument(
@@ -183,33 +184,15 @@ def build_parser() -> OneLineParser:
     )
     out.add_argument("--quiet", action="store_true", help="no live progress, only the summary")
     checks = commands.add_parser("checks", help="list the checks of an API")
-    checks.add_argument("--api", choices=APIS, default=None)
+    checks.add_argument("--api", choices=api_names(), default=None)
     from .corpus.commands import add_parsers
 
     add_parsers(commands)  # generate, replay (issue #5)
     return parser
 
 
-def _credentials(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from .runner import Credentials, UsageError
-
-    basic = None
-    if args.basic:
-        key, sep, secret = args.basic.partition(":")
-        if not sep or not key:
-            raise UsageError("--basic takes KEY:SECRET")
-        basic = (key, secret)
-    if args.api == "glue" and args.password and not args.username:
-        raise UsageError("--password needs --username")
-    return Credentials(
-        username=args.username,
-        password=args.password,
-        token=args.token,
-        other_username=args.other_username,
-        other_password=args.other_password,
-        basic=basic,
-        store=args.store,
-    )
+def _credentials(args: argparse.Namespace) -> Credentials:
+    return credentials_from_args(profile_for(args.api), args)
 
 
 def load_app(spec: str) -> Any:
@@ -287,7 +270,7 @@ def command_run(args: argparse.Namespace) -> int:
 def command_checks(args: argparse.Namespace) -> int:
     from .runner import available_checks
 
-    for api in [args.api] if args.api else list(APIS):
+    for api in [args.api] if args.api else list(api_names()):
         print(f"{api}:")
         for name, (kind, description) in sorted(
             available_checks(api).items(), key=lambda item: (str(item[1][0]), item[0])

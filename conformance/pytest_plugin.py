@@ -28,19 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .apis import api_names, profile_for, profiles
+from .profile import CredentialOption, UsageError
+
 if TYPE_CHECKING:
     from .model import RunResult
 
-OPTIONS = (
-    ("api", "API to verify: glue or sendcloud (turns the plugin on)"),
+COMMON_OPTIONS = (
+    ("api", "API to verify: {apis} (turns the plugin on)"),
     ("base-url", "API root of the implementation, e.g. https://shop.example/glue"),
-    ("username", "Glue customer e-mail"),
-    ("password", "Glue customer password (or CONFORMANCE_PASSWORD)"),
-    ("token", "Glue access token instead of logging in (or CONFORMANCE_TOKEN)"),
-    ("other-username", "a second Glue customer, for the isolation checks"),
-    ("other-password", "password of the second customer (or CONFORMANCE_OTHER_PASSWORD)"),
-    ("store", "Glue store of the customer's orders"),
-    ("basic", "Sendcloud KEY:SECRET (or CONFORMANCE_BASIC)"),
+)
+RUN_OPTIONS = (
     ("seed", "seed of the generated data"),
     ("max-examples", "examples per operation and phase"),
     ("checks", "comma-separated checks to run"),
@@ -49,7 +47,30 @@ OPTIONS = (
     ("spec", "contract file instead of the repository's specs/ file"),
     ("report-dir", "also write the Markdown and JUnit reports of the run here"),
 )
-ENV_FALLBACK = {"password", "token", "other-password", "basic"}
+
+
+def _credential_options() -> list[CredentialOption]:
+    """The credential options of every API (an option two APIs share, once)."""
+    found: dict[str, CredentialOption] = {}
+    for profile in profiles():
+        for option in profile.credential_options:
+            found.setdefault(option.name, option)
+    return list(found.values())
+
+
+def options() -> list[tuple[str, str]]:
+    """(name, help) of every ``--conformance-NAME`` option."""
+    apis = " or ".join(api_names())
+    common = [(name, text.format(apis=apis)) for name, text in COMMON_OPTIONS]
+    credentials = [
+        (o.name, o.help + (f" (or {o.env})" if o.secret else "")) for o in _credential_options()
+    ]
+    return [*common, *credentials, *RUN_OPTIONS]
+
+
+def _env_fallback() -> set[str]:
+    """Options whose value may come from ``CONFORMANCE_<NAME>``: the secrets."""
+    return {o.name for o in _credential_options() if o.secret}
 
 
 ENTRY_POINT_NAME = "conformance"
@@ -65,7 +86,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "contract conformance of a returns API")
-    for name, help_text in OPTIONS:
+    for name, help_text in options():
         group.addoption(
             f"--conformance-{name}",
             dest=f"conformance_{name.replace('-', '_')}",
@@ -82,7 +103,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _option(config: pytest.Config, name: str) -> str | None:
     value = config.getoption(f"conformance_{name.replace('-', '_')}", default=None)
-    if value is None and name in ENV_FALLBACK:
+    if value is None and name in _env_fallback():
         value = os.environ.get(f"CONFORMANCE_{name.replace('-', '_').upper()}") or None
     return value
 
@@ -100,22 +121,22 @@ def _names(value: str | None) -> list[str] | None:
 
 def run_settings(config: pytest.Config) -> dict[str, Any]:
     """``api``, ``target``, ``auth`` and ``options`` for :func:`conformance.runner.run`."""
-    from .runner import Credentials, Options
+    from .runner import Options
 
     api = _option(config, "api")
     base_url = _option(config, "base-url")
     if not api or not base_url:
         raise pytest.UsageError("--conformance-api needs --conformance-base-url")
-    from .contract import APIS
-
-    if api not in APIS:
-        raise pytest.UsageError(f"--conformance-api must be one of {', '.join(APIS)}")
-    basic = None
-    if _option(config, "basic"):
-        key, sep, secret = str(_option(config, "basic")).partition(":")
-        if not sep:
-            raise pytest.UsageError("--conformance-basic takes KEY:SECRET")
-        basic = (key, secret)
+    if api not in api_names():
+        raise pytest.UsageError(f"--conformance-api must be one of {', '.join(api_names())}")
+    profile = profile_for(api)
+    values = {o.dest: _option(config, o.name) for o in profile.credential_options}
+    try:
+        auth = profile.credentials(values)
+    except UsageError as exc:
+        raise pytest.UsageError(
+            f"conformance: {str(exc).replace('--', '--conformance-')}"
+        ) from None
     try:
         seed = _option(config, "seed")
         max_examples = _option(config, "max-examples")
@@ -132,15 +153,6 @@ def run_settings(config: pytest.Config) -> dict[str, Any]:
             options.workers = int(workers)
     except ValueError as exc:
         raise pytest.UsageError(f"conformance option: {exc}") from None
-    auth = Credentials(
-        username=_option(config, "username"),
-        password=_option(config, "password"),
-        token=_option(config, "token"),
-        other_username=_option(config, "other-username"),
-        other_password=_option(config, "other-password"),
-        basic=basic,
-        store=_option(config, "store"),
-    )
     return {"api": api, "target": base_url, "auth": auth, "options": options}
 
 

@@ -9,18 +9,15 @@ not failed. Nothing is reset unless ``reset_url`` is given.
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
 
+from .apis import profile_for
 from .client import AsgiTarget, SyncASGITransport, Target, as_target, probe
 from .corpus.model import (
     PLACEHOLDERS,
@@ -30,15 +27,9 @@ from .corpus.model import (
     wire_body,
     wire_path,
 )
-from .runner import Credentials, UsageError
+from .profile import ApiProfile, Credentials, PlaceholderResolver, Unresolvable, UsageError
 
-JSONAPI = "application/vnd.api+json"
-DEFAULT_STORE = "DE"
 AS_EXPECTED, MISMATCH, SKIPPED, ERROR = "as expected", "MISMATCH", "skipped", "error"
-
-
-class Unresolvable(Exception):
-    """A placeholder has no value on this target (the case is skipped)."""
 
 
 @dataclass
@@ -90,99 +81,17 @@ class ReplayResult:
 
 
 class Resolver:
-    """Values of the placeholders on one target, read through the API itself."""
+    """Values of the placeholders on one target: the API's profile knows how to read them."""
 
     def __init__(
-        self, api: str, http: httpx.Client, base_url: str, credentials: Credentials
+        self, profile: ApiProfile, http: httpx.Client, base_url: str, credentials: Credentials
     ) -> None:
-        self.api = api
-        self.http = http
-        self.base_url = base_url
-        self.credentials = credentials
+        self.profile = profile
+        self.lookups: PlaceholderResolver = profile.resolver(
+            http, base_url, credentials, self.value
+        )
         self.cache: dict[str, str] = {}
         self.case_values: dict[str, str] = {}
-
-    # ------------------------------------------------------------------ API reads
-
-    def _glue(self, method: str, path: str, *, token: bool = True, json_body: Any = None) -> Any:
-        headers = {"Accept": JSONAPI}
-        if token:
-            headers["Authorization"] = f"Bearer {self.value('glue.token')}"
-        content = None
-        if json_body is not None:
-            headers["Content-Type"] = JSONAPI
-            content = json.dumps(json_body).encode()
-        response = self.http.request(method, self.base_url + path, headers=headers, content=content)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            return response.status_code, None
-
-    def _login(self) -> dict[str, Any]:
-        c = self.credentials
-        if not (c.username and c.password):
-            raise Unresolvable("needs --username and --password")
-        body = {
-            "data": {
-                "type": "access-tokens",
-                "attributes": {"username": c.username, "password": c.password},
-            }
-        }
-        status, document = self._glue("POST", "/access-tokens", token=False, json_body=body)
-        try:
-            attributes = document["data"]["attributes"]
-            if status != 201:
-                raise KeyError
-            return attributes
-        except (KeyError, TypeError):
-            raise UsageError(
-                f"login as {c.username} through POST /access-tokens failed: {status}"
-            ) from None
-
-    def _items(self) -> list[tuple[str, str | None, bool]]:
-        """(uuid, merchant, isReturnable) of every item of every order of the customer."""
-        status, document = self._glue("GET", "/orders")
-        if status != 200 or not isinstance(document, dict):
-            raise Unresolvable(f"GET /orders answered {status}")
-        items = []
-        for order in document.get("data") or []:
-            reference = quote(str(order.get("id")), safe="")
-            status, detail = self._glue("GET", f"/orders/{reference}")
-            if status != 200 or not isinstance(detail, dict):
-                continue
-            for item in (detail.get("data") or {}).get("attributes", {}).get("items") or []:
-                items.append(
-                    (
-                        str(item.get("uuid")),
-                        item.get("merchantReference"),
-                        bool(item.get("isReturnable")),
-                    )
-                )
-        return items
-
-    def _first_id(self, path: str, key: str, what: str) -> str:
-        if self.api == "glue":
-            status, document = self._glue("GET", path)
-            entries = (document or {}).get("data") if isinstance(document, dict) else None
-        else:
-            status, document = self._sendcloud(path)
-            entries = (document or {}).get(key) if isinstance(document, dict) else None
-        if status != 200 or not entries:
-            raise Unresolvable(f"no {what} found (GET {path} answered {status})")
-        return str(entries[0].get("id"))
-
-    def _sendcloud(self, path: str) -> tuple[int, Any]:
-        headers = {
-            "Authorization": f"Basic {self.value('sendcloud.basic')}",
-            "Accept": "application/json",
-        }
-        response = self.http.get(self.base_url + path, headers=headers)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            return response.status_code, None
-
-    # ------------------------------------------------------------------ values
 
     def start_case(self) -> None:
         """Forget the per-case values (fresh placeholders are looked up again)."""
@@ -190,88 +99,24 @@ class Resolver:
 
     def value(self, name: str) -> str:
         placeholder = PLACEHOLDERS.get(name)
-        if placeholder is None:
+        if placeholder is None or not name.startswith(self.profile.name + "."):
             raise Unresolvable(f"unknown placeholder {{{{{name}}}}}")
         table = self.case_values if placeholder.fresh else self.cache
         if name not in table:
-            table.update(self._lookup(name))
+            table.update(self.lookups.lookup(name))
         return table[name]
-
-    def _lookup(self, name: str) -> dict[str, str]:
-        c = self.credentials
-        if name == "glue.token":
-            if c.token:
-                return {name: c.token}
-            return {name: str(self._login()["accessToken"])}
-        if name in ("glue.username", "glue.password"):
-            if not (c.username and c.password):
-                raise Unresolvable("needs --username and --password")
-            return {"glue.username": c.username, "glue.password": c.password}
-        if name == "glue.refreshToken":
-            return {name: str(self._login()["refreshToken"])}
-        if name == "glue.store":
-            return {name: c.store or DEFAULT_STORE}
-        if name == "glue.orderReference":
-            return {name: self._first_id("/orders", "data", "order")}
-        if name == "glue.returnReference":
-            return {name: self._first_id("/returns", "data", "return")}
-        if name in ("glue.returnableItemUuid", "glue.otherMerchantItemUuid"):
-            returnable = [(uuid, merchant) for uuid, merchant, ok in self._items() if ok]
-            if not returnable:
-                raise Unresolvable("the customer has no returnable item left")
-            first = returnable[0]
-            if name == "glue.returnableItemUuid":
-                return {name: first[0]}
-            other = next((i for i in returnable if i[1] != first[1]), None)
-            if other is None:
-                raise Unresolvable("no returnable items of two merchants")
-            return {"glue.returnableItemUuid": first[0], name: other[0]}
-        if name == "glue.nonReturnableItemUuid":
-            found = next((uuid for uuid, _, ok in self._items() if not ok), None)
-            if found is None:
-                raise Unresolvable("the customer has no item that is not returnable")
-            return {name: found}
-        if name in ("sendcloud.basic", "sendcloud.basicWrongSecret"):
-            if c.basic is None:
-                raise Unresolvable("needs --basic KEY:SECRET")
-            key, secret = c.basic
-            wrong = secret + "-wrong"
-            return {
-                "sendcloud.basic": base64.b64encode(f"{key}:{secret}".encode()).decode(),
-                "sendcloud.basicWrongSecret": base64.b64encode(f"{key}:{wrong}".encode()).decode(),
-            }
-        if name == "sendcloud.returnId":
-            return {name: self._first_id("/returns", "returns", "return")}
-        if name == "sendcloud.cursor":
-            status, document = self._sendcloud("/returns")
-            next_link = document.get("next") if isinstance(document, dict) else None
-            cursor = parse_qs(urlsplit(next_link).query).get("cursor") if next_link else None
-            if status != 200 or not cursor:
-                raise Unresolvable("the list has a single page: no `next` cursor")
-            return {name: cursor[0]}
-        raise Unresolvable(f"no lookup for {{{{{name}}}}}")
 
     def prepare(self, case: Case) -> None:
         """Resolve every placeholder of ``case`` now (pairs such as two merchants together)."""
         self.start_case()
         names = case.request.placeholders()
-        if "glue.otherMerchantItemUuid" in names:
-            self.case_values.update(self._lookup("glue.otherMerchantItemUuid"))
+        for name in self.lookups.related(names):
+            self.case_values.update(self.lookups.lookup(name))
         for name in names:
             self.value(name)
 
 
 # --------------------------------------------------------------------------- sending
-
-
-def _error_codes(body: bytes) -> list[str]:
-    try:
-        document = json.loads(body)
-    except ValueError:
-        return []
-    if not isinstance(document, dict) or not isinstance(document.get("errors"), list):
-        return []
-    return [str(e["code"]) for e in document["errors"] if isinstance(e, dict) and "code" in e]
 
 
 def _excerpt(body: bytes, limit: int = 300) -> str:
@@ -291,7 +136,11 @@ def _client(target: Target, timeout: float) -> httpx.Client:
 
 
 def _send(
-    http: httpx.Client, base_url: str, case: Case, resolve: Callable[[str], str]
+    http: httpx.Client,
+    base_url: str,
+    case: Case,
+    resolve: Callable[[str], str],
+    profile: ApiProfile,
 ) -> CaseResult:
     request = case.request
     url = base_url + wire_path(request, resolve)
@@ -301,7 +150,7 @@ def _send(
     started = time.perf_counter()
     response = http.request(request.method, url, headers=headers, content=body)
     elapsed = time.perf_counter() - started
-    codes = _error_codes(response.content)
+    codes = profile.error_codes(response.content)
     ok = case.expect.matches(response.status_code, codes)
     return CaseResult(
         case=case,
@@ -318,16 +167,6 @@ def _send(
     )
 
 
-def _token_expired(outcome: CaseResult, credentials: Credentials) -> bool:
-    """A 401 to a request with the session's own token: it expired (or was dropped)."""
-    return (
-        outcome.verdict == MISMATCH
-        and outcome.status == 401
-        and outcome.case.request.header("Authorization") == "Bearer {{glue.token}}"
-        and bool(credentials.username and credentials.password and not credentials.token)
-    )
-
-
 def replay(
     corpus: Corpus,
     target: Target | str,
@@ -340,6 +179,7 @@ def replay(
 ) -> ReplayResult:
     """Send every case of ``corpus`` to ``target``; :class:`UsageError` when it cannot start."""
     target = as_target(target)
+    profile = profile_for(corpus.api)
     credentials = credentials or Credentials()
     reason = probe(target, timeout=min(timeout, 10.0))
     if reason is not None:
@@ -353,16 +193,22 @@ def replay(
                 http.post(reset_url).raise_for_status()
             except httpx.HTTPError as exc:
                 raise UsageError(f"--reset-url {reset_url} failed: {exc}") from None
-        resolver = Resolver(corpus.api, http, target.url, credentials)
+        resolver = Resolver(profile, http, target.url, credentials)
         for case in corpus.cases:
             if cases is not None and not cases(case):
                 continue
             try:
                 resolver.prepare(case)
-                outcome = _send(http, target.url, case, resolver.value)
-                if _token_expired(outcome, credentials):
-                    resolver.cache.pop("glue.token", None)  # log in again, once (as `run` does)
-                    outcome = _send(http, target.url, case, resolver.value)
+                outcome = _send(http, target.url, case, resolver.value, profile)
+                expired = (
+                    profile.session_expired(case, outcome.status, credentials)
+                    if outcome.verdict == MISMATCH and outcome.status is not None
+                    else []
+                )
+                if expired:  # log in again, once (as `run` does)
+                    for name in expired:
+                        resolver.cache.pop(name, None)
+                    outcome = _send(http, target.url, case, resolver.value, profile)
             except Unresolvable as exc:
                 outcome = CaseResult(case, SKIPPED, detail=str(exc))
             except httpx.HTTPError as exc:

@@ -18,8 +18,10 @@ from typing import Any
 
 import httpx
 
+from api_contracts import ContractError, Operation
+
+from .apis import profile_for, profiles
 from .client import ApiClient, AsgiTarget, Target, as_target, probe
-from .contract import APIS, ContractError, Operation, load_contract
 from .model import (
     CheckKind,
     CheckOutcome,
@@ -30,13 +32,24 @@ from .model import (
     RunResult,
     Violation,
 )
+from .profile import ApiProfile, Authentication, Credentials, UsageError
+
+__all__ = [
+    "PHASES",
+    "Credentials",
+    "Options",
+    "RunResult",
+    "UsageError",
+    "available_checks",
+    "builtin_check_names",
+    "run",
+]
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_MAX_EXAMPLES = 20
 DEFAULT_STATEFUL_STEPS = 5
 DEFAULT_STATEFUL_EXAMPLES = 10
 DEFAULT_TIMEOUT = 10.0
-JSONAPI = "application/vnd.api+json"
 # Statuses Schemathesis accepts for schema-valid requests before the contract adds its own.
 POSITIVE_DEFAULTS = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
 
@@ -57,28 +70,6 @@ BUILTIN_DESCRIPTIONS = {
     "use_after_free": "A deleted resource stays gone",
     "ensure_resource_availability": "A resource just created can be read",
 }
-
-
-class UsageError(Exception):
-    """Bad options, an unusable contract, an unreachable target or refused credentials."""
-
-
-@dataclass
-class Credentials:
-    """How the harness authenticates.
-
-    Glue: ``username``/``password`` (logged in through ``POST /access-tokens``) or ``token``;
-    ``other_username``/``other_password`` is a second customer for the isolation checks.
-    Sendcloud: ``basic = (public key, secret key)``.
-    """
-
-    username: str | None = None
-    password: str | None = None
-    token: str | None = None
-    other_username: str | None = None
-    other_password: str | None = None
-    basic: tuple[str, str] | None = None
-    store: str | None = None
 
 
 @dataclass
@@ -117,13 +108,14 @@ def builtin_check_names() -> list[str]:
 
 
 def load_checks() -> None:
-    """Import (and so register) our checks; idempotent."""
-    from .apis.glue import checks as _glue  # noqa: F401
-    from .apis.sendcloud import checks as _sendcloud  # noqa: F401
+    """Import (and so register) the checks of every API; idempotent."""
+    for profile in profiles():
+        profile.load_checks()
 
 
 def available_checks(api: str) -> dict[str, tuple[CheckKind, str]]:
     """Every check name a run of ``api`` can report, with its kind and description."""
+    profile_for(api)  # an unknown API is a usage error
     load_checks()
     from .checks.base import SCENARIO_CHECKS, response_checks_for
 
@@ -139,48 +131,6 @@ def available_checks(api: str) -> dict[str, tuple[CheckKind, str]]:
     return names
 
 
-# --------------------------------------------------------------------------- identities
-
-
-class GlueIdentity:
-    """A Glue customer: logs in through ``POST /access-tokens`` (again on demand) or a token."""
-
-    def __init__(
-        self,
-        client: ApiClient,
-        username: str | None,
-        password: str | None,
-        token: str | None = None,
-    ) -> None:
-        self.client = client
-        self.username = username
-        self.password = password
-        self.static_token = token
-
-    def token(self) -> str:
-        if self.static_token is not None:
-            return self.static_token
-        body = {
-            "data": {
-                "type": "access-tokens",
-                "attributes": {"username": self.username, "password": self.password},
-            }
-        }
-        exchange = self.client.post("/access-tokens", json=body, auth=False)
-        response = exchange.response
-        if response.status != 201:
-            raise UsageError(
-                f"login as {self.username} through POST /access-tokens failed: "
-                f"{response.status} {response.text(160)}"
-            )
-        try:
-            return str(exchange.json()["data"]["attributes"]["accessToken"])
-        except (ValueError, KeyError, TypeError):
-            raise UsageError(
-                f"login as {self.username} answered 201 without data.attributes.accessToken"
-            ) from None
-
-
 # --------------------------------------------------------------------------- the run
 
 
@@ -188,8 +138,10 @@ class _Run:
     """State of one run; :func:`run` is its only entry point."""
 
     def __init__(
-        self, api: str, target: Target, credentials: Credentials, options: Options
+        self, profile: ApiProfile, target: Target, credentials: Credentials, options: Options
     ) -> None:
+        api = profile.name
+        self.profile = profile
         self.api = api
         self.target = target
         self.credentials = credentials
@@ -197,7 +149,7 @@ class _Run:
         self.progress = options.progress or (lambda line: None)
         self.seed = options.seed if options.seed is not None else random.randrange(2**31)
         try:
-            self.contract = load_contract(api, options.spec)
+            self.contract = profile.load_contract(options.spec)
         except ContractError as exc:
             raise UsageError(str(exc)) from None
         load_checks()
@@ -236,7 +188,7 @@ class _Run:
     def _client(self, auth_header: str | None = None) -> ApiClient:
         from .checks.base import run_response_checks
 
-        headers = {"Accept": JSONAPI} if self.api == "glue" else {"Accept": "application/json"}
+        headers = {"Accept": self.profile.accept}
 
         def on_exchange(exchange: Exchange) -> None:
             run_response_checks(self.api, exchange, self.contract, self.recorder, self.selected)
@@ -252,46 +204,9 @@ class _Run:
             timeout=self.options.request_timeout,
             on_exchange=on_exchange,
             operation_of=operation_of,
-            body_media_type=JSONAPI if self.api == "glue" else "application/json",
+            body_media_type=self.profile.media_type,
         )
         return client
-
-    def _identities(self, client: ApiClient) -> tuple[str | None, ApiClient | None, Any]:
-        """(main Authorization header, second-identity client, Glue identity)."""
-        c = self.credentials
-        if self.api == "sendcloud":
-            assert c.basic is not None
-            import base64
-
-            raw = f"{c.basic[0]}:{c.basic[1]}".encode()
-            header = "Basic " + base64.b64encode(raw).decode()
-            self._verify(client, header, "the Basic credentials")
-            return header, None, None
-        identity = GlueIdentity(client, c.username, c.password, c.token)
-        header = f"Bearer {identity.token()}"
-        if c.token is not None:
-            self._verify(client, header, "the access token")
-        else:
-            client.reauth = lambda: f"Bearer {identity.token()}"
-        other = None
-        if c.other_username and c.other_password:
-            second = GlueIdentity(client, c.other_username, c.other_password)
-            other = client.with_auth(
-                f"Bearer {second.token()}", reauth=lambda: f"Bearer {second.token()}"
-            )
-        return header, other, identity
-
-    def _check_credentials(self) -> None:
-        """Usage errors about credentials, before any request."""
-        c = self.credentials
-        if self.api == "sendcloud":
-            if c.basic is None:
-                raise UsageError("sendcloud needs --basic KEY:SECRET")
-            return
-        if c.token is None and not (c.username and c.password):
-            raise UsageError("glue needs --username and --password, or --token")
-        if bool(c.other_username) != bool(c.other_password):
-            raise UsageError("--other-username and --other-password go together")
 
     def _verify(self, client: ApiClient, header: str, what: str) -> None:
         """Refuse to start when the given credentials are rejected outright (401)."""
@@ -317,7 +232,7 @@ class _Run:
     def execute(self) -> RunResult:
         started = time.perf_counter()
         options = self.options
-        self._check_credentials()
+        self.profile.check_credentials(self.credentials)
         reason = probe(self.target, timeout=min(options.request_timeout, 10.0))
         if reason is not None:
             raise UsageError(reason)
@@ -327,15 +242,19 @@ class _Run:
         )
         client = self._client()
         try:
+
+            def verify(header: str, what: str) -> None:
+                self._verify(client, header, what)
+
             try:
-                header, other, identity = self._identities(client)
+                auth = self.profile.authenticate(client, self.credentials, self.contract, verify)
             except httpx.HTTPError as exc:
                 raise UsageError(f"cannot authenticate at {self.target.url}: {exc}") from None
-            client.auth_header = header
+            client.auth_header = auth.header
             if options.scenarios:
-                self._scenarios(client, other)
+                self._scenarios(client, auth.other)
             if options.phases:
-                self._schemathesis(identity, header)
+                self._schemathesis(auth)
         finally:
             client.close()
         self._merge()
@@ -354,10 +273,7 @@ class _Run:
             rng=random.Random(self.seed),
             anonymous=anonymous,
             other=other,
-            credentials={
-                "username": (self.credentials.basic or (self.credentials.username,))[0],
-                "store": self.credentials.store,
-            },
+            credentials=self.profile.scenario_credentials(self.credentials),
             selected=self.selected,
         )
         for item in scenarios_for(self.api):
@@ -381,7 +297,7 @@ class _Run:
             )
         self.result.requests += len(client.exchanges)
 
-    def _schemathesis(self, identity: GlueIdentity | None, header: str | None) -> None:
+    def _schemathesis(self, auth: Authentication) -> None:
         import schemathesis
         from schemathesis.config import ConfigError, SchemathesisConfig
         from schemathesis.core.errors import LoaderError
@@ -397,8 +313,8 @@ class _Run:
         if isinstance(self.target, AsgiTarget):
             schema.app = self.target.app
         schema.hooks.register_hook_with_name(self._filter_failure, "filter_failure")
-        if identity is not None:
-            self._install_glue_auth(schema, identity)
+        if auth.install is not None:
+            auth.install(schema)
         bind(schema, Binding(self.api, self.contract))
         try:
             self._consume(from_schema(schema).execute())
@@ -451,28 +367,12 @@ class _Run:
                 },
             }
         )
-        if self.api == "glue":
-            data["headers"] = {"Accept": JSONAPI}
-        elif self.credentials.basic is not None:
-            username, password = self.credentials.basic
-            data["auth"]["basic"] = {"username": username, "password": password}
+        for key, value in self.profile.schemathesis_settings(self.credentials).items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
         return data
-
-    def _install_glue_auth(self, schema: Any, identity: GlueIdentity) -> None:
-        """Bearer token on protected operations; a 401 makes Schemathesis log in again."""
-
-        class GlueBearerAuth:
-            def get(self, case: Any, context: Any) -> str:
-                return identity.token()
-
-            def set(self, case: Any, data: str, context: Any) -> None:
-                case.headers["Authorization"] = f"Bearer {data}"
-
-        secured = [op.operation_id for op in self.contract.secured_operations]
-        if secured:
-            retry = [] if identity.static_token is not None else [401]
-            register = schema.auth(refresh_interval=600, retry_on=retry)
-            register.apply_to(operation_id=secured)(GlueBearerAuth)
 
     def _filter_failure(self, context: Any, failure: Any, case: Any, response: Any) -> bool:
         """Drop Schemathesis findings the contract itself documents as correct behaviour.
@@ -665,6 +565,5 @@ def run(
     :class:`~conformance.client.AsgiTarget`. Raises :class:`UsageError` for bad options, an
     unreachable target or refused credentials.
     """
-    if api not in APIS:
-        raise UsageError(f"unknown API {api!r} (choose from {', '.join(APIS)})")
-    return _Run(api, as_target(target), auth or Credentials(), options or Options()).execute()
+    profile = profile_for(api)
+    return _Run(profile, as_target(target), auth or Credentials(), options or Options()).execute()

@@ -17,9 +17,9 @@ import pytest
 from conftest import ROOT, SONIA, SPENCOR, LiveMock, free_port
 
 from conformance import report
+from conformance.apis import load_contract
 from conformance.cli import main
 from conformance.client import AsgiTarget
-from conformance.contract import load_contract
 from conformance.model import (
     CheckKind,
     CheckOutcome,

@@ -27,8 +27,8 @@ from broken_impls import (
 )
 from conftest import ROOT, SONIA, LiveMock, start_mock, stop_mock
 
+from conformance.apis import api_names, load_contract
 from conformance.cli import main
-from conformance.contract import APIS, load_contract
 from conformance.corpus import FORMAT, PLACEHOLDERS, Case, Request, load_corpus
 from conformance.corpus.coverage import NOT_PROVOKABLE
 from conformance.corpus.generate import generate
@@ -72,7 +72,7 @@ def corpora(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Both corpora, generated once through the CLI (default --count)."""
     directory = tmp_path_factory.mktemp("corpora")
     paths = {}
-    for api in APIS:
+    for api in api_names():
         path = directory / f"{api}.json"
         assert main(["generate", "--api", api, "--seed", SEED, "--out", str(path)]) == 0
         paths[api] = path
@@ -258,7 +258,7 @@ def test_sendcloud_expectations_follow_the_contract() -> None:
 # --------------------------------------------------------------------------- replay
 
 
-@pytest.mark.parametrize("api", APIS)
+@pytest.mark.parametrize("api", api_names())
 def test_full_corpus_replays_as_expected_against_the_mock(
     api: str, corpora: dict[str, Path], fresh_mock: LiveMock, tmp_path: Path,
     capsys: pytest.CaptureFixture,

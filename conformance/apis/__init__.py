@@ -1,1 +1,95 @@
-"""Per-API packages of the harness: one package per API, like ``mock_server/apis/``."""
+"""The APIs the harness knows: one package per API (like ``mock_server/apis/``), one registry.
+
+Adding an API is one package ``conformance/apis/<api>/`` whose ``profile.py`` defines a
+:class:`~conformance.profile.ApiProfile` as ``PROFILE``, plus its line in :data:`BUILT_IN`.
+Everything shared — the CLI's ``--api`` choices, the pytest plugin, the placeholder pattern of
+the corpora — is read from here. An API defined outside the package (a test's) joins with
+:func:`register`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from importlib import import_module
+from pathlib import Path
+
+from api_contracts import Contract
+
+from ..profile import ApiProfile, Placeholder, UsageError
+
+# The packages under conformance/apis/ that define a profile, in the order they are listed.
+BUILT_IN = ("glue", "sendcloud")
+
+_PROFILES: dict[str, ApiProfile] = {}
+_PATTERN: list[re.Pattern[str]] = []  # cache of placeholder_pattern(), reset by register()
+
+
+def _load_built_in() -> None:
+    if _PROFILES:
+        return
+    for package in BUILT_IN:
+        profile: ApiProfile = import_module(f"{__name__}.{package}.profile").PROFILE
+        _PROFILES[profile.name] = profile
+
+
+def register(profile: ApiProfile) -> None:
+    """Make ``profile`` known (an API defined outside this package, e.g. by a test)."""
+    _load_built_in()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile.name):
+        raise ValueError(f"API name {profile.name!r}: lower-case letters, digits, - and _")
+    for placeholder in profile.placeholders:
+        if not placeholder.name.startswith(profile.name + "."):
+            raise ValueError(f"placeholder {placeholder.name!r} must start with {profile.name}.")
+    _PROFILES[profile.name] = profile
+    _PATTERN.clear()
+
+
+def profiles() -> Iterator[ApiProfile]:
+    _load_built_in()
+    yield from _PROFILES.values()
+
+
+def api_names() -> tuple[str, ...]:
+    """The ``--api`` choices."""
+    _load_built_in()
+    return tuple(_PROFILES)
+
+
+def profile_for(api: str) -> ApiProfile:
+    """The profile of ``api``; :class:`UsageError` naming the choices for an unknown one."""
+    _load_built_in()
+    found = _PROFILES.get(api)
+    if found is None:
+        raise UsageError(f"unknown API {api!r} (choose from {', '.join(_PROFILES)})")
+    return found
+
+
+def load_contract(api: str, path: Path | str | None = None) -> Contract:
+    """The contract of ``api`` from ``path`` (default: the profile's bundled contract)."""
+    return profile_for(api).load_contract(path)
+
+
+def placeholders() -> dict[str, Placeholder]:
+    """Every placeholder of every API by name."""
+    return {p.name: p for profile in profiles() for p in profile.placeholders}
+
+
+def placeholder_pattern() -> re.Pattern[str]:
+    """``{{api.name}}`` for the registered APIs (group 1: ``api.name``)."""
+    if not _PATTERN:
+        names = "|".join(re.escape(name) for name in api_names())
+        _PATTERN.append(re.compile(r"\{\{((?:" + names + r")\.[A-Za-z]+)\}\}"))
+    return _PATTERN[0]
+
+
+__all__ = [
+    "ApiProfile",
+    "api_names",
+    "load_contract",
+    "placeholder_pattern",
+    "placeholders",
+    "profile_for",
+    "profiles",
+    "register",
+]

@@ -23,7 +23,8 @@ import httpx
 import schemathesis
 from schemathesis.core.failures import Failure, Severity
 
-from ..contract import Contract, Operation
+from api_contracts import Contract, Operation
+
 from ..model import (
     CheckKind,
     CheckOutcome,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 from pathlib import Path
@@ -12,14 +11,10 @@ from typing import Any
 FORMATS = ("json", "curl", "har")
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(f"CONFORMANCE_{name}") or None
-
-
 def add_parsers(commands: Any) -> None:
     """Add the ``generate`` and ``replay`` subcommands to the ``conformance`` parser."""
-    from ..cli import _positive, _seed
-    from ..contract import APIS
+    from ..apis import api_names
+    from ..cli import _positive, _seed, add_credential_options
     from .generate import DEFAULT_COUNT
 
     generate = commands.add_parser(
@@ -30,7 +25,7 @@ def add_parsers(commands: Any) -> None:
         "Writes FILE plus FILE.coverage.md and FILE.coverage.json. Exit status: 0, or 2 on a "
         "usage error.",
     )
-    generate.add_argument("--api", required=True, choices=APIS, help="which contract")
+    generate.add_argument("--api", required=True, choices=api_names(), help="which contract")
     generate.add_argument(
         "--operation",
         action="append",
@@ -73,14 +68,7 @@ def add_parsers(commands: Any) -> None:
         metavar="MODULE:ATTR",
         help="replay against an in-process ASGI app; --base-url is then its API root path",
     )
-    auth = replay.add_argument_group("credentials")
-    auth.add_argument("--username", default=_env("USERNAME"), help="Glue customer e-mail")
-    auth.add_argument("--password", default=_env("PASSWORD"), help="Glue customer password")
-    auth.add_argument("--token", default=_env("TOKEN"), help="a Glue access token instead")
-    auth.add_argument("--store", default=_env("STORE"), help="Glue store (default DE)")
-    auth.add_argument(
-        "--basic", default=_env("BASIC"), metavar="KEY:SECRET", help="Sendcloud credentials"
-    )
+    add_credential_options(replay, replay=True)
     replay.add_argument("--operation", action="append", metavar="ID", help="only this operation")
     replay.add_argument("--case", action="append", metavar="ID", help="only this case id")
     replay.add_argument(
@@ -96,7 +84,7 @@ def add_parsers(commands: Any) -> None:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    from ..contract import load_contract
+    from ..apis import load_contract
     from . import coverage, export
     from .generate import GenerationError, generate
 
@@ -135,28 +123,17 @@ def command_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _credentials(args: argparse.Namespace, needed: list[str]) -> Any:
-    from ..runner import Credentials, UsageError
+def _credentials(args: argparse.Namespace, api: str, needed: list[str]) -> Any:
+    from ..apis import profile_for
+    from ..cli import credentials_from_args
+    from ..runner import UsageError
 
-    basic = None
-    if args.basic:
-        key, sep, secret = args.basic.partition(":")
-        if not sep or not key:
-            raise UsageError("--basic takes KEY:SECRET")
-        basic = (key, secret)
-    if args.password and not args.username:
-        raise UsageError("--password needs --username")
-    if "glue.token" in needed and not args.token and not (args.username and args.password):
-        raise UsageError("this corpus needs --username and --password, or --token")
-    if "sendcloud.basic" in needed and basic is None:
-        raise UsageError("this corpus needs --basic KEY:SECRET")
-    return Credentials(
-        username=args.username,
-        password=args.password,
-        token=args.token,
-        basic=basic,
-        store=args.store,
-    )
+    profile = profile_for(api)
+    credentials = credentials_from_args(profile, args)
+    problem = profile.replay_credentials_problem(credentials, needed)
+    if problem is not None:
+        raise UsageError(problem)
+    return credentials
 
 
 def command_replay(args: argparse.Namespace) -> int:
@@ -184,7 +161,7 @@ def command_replay(args: argparse.Namespace) -> int:
         needed = [
             name for case in corpus.cases if selected(case) for name in case.request.placeholders()
         ]
-        credentials = _credentials(args, needed)
+        credentials = _credentials(args, corpus.api, needed)
         result = replay(
             corpus,
             _target(args),

@@ -13,16 +13,17 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ..contract import Contract, Operation
+from api_contracts import Contract, Operation
+
+from ..apis import profile_for, profiles
 from . import oracle
 from .model import Case, Corpus
 
 # (api, status): why no corpus case can expect it from a correct implementation
 NOT_PROVOKABLE: dict[tuple[str, int], str] = {
-    ("sendcloud", 429): (
-        "rate limiting (1000 GET requests per minute): a correct server does not answer 429 to "
-        "a single request, and a corpus must not flood the target"
-    ),
+    (profile.name, status): why
+    for profile in profiles()
+    for status, why in profile.not_provokable.items()
 }
 SOURCES = ("edge", "coverage", "fuzz")
 
@@ -49,9 +50,10 @@ def _unconstrained(schema: dict[str, Any]) -> bool:
 
 def _parameters(contract: Contract, op: Operation) -> dict[str, bool]:
     """Parameter key → whether the contract constrains it (an invalid value exists)."""
+    profile = profile_for(contract.name)
     params: dict[str, bool] = {"method": True}
-    if contract.name == "glue":
-        params["header Accept"] = True
+    for header in profile.implicit_headers:
+        params[f"header {header}"] = True
     if op.secured:
         params["header Authorization"] = True
     for location in ("path", "query", "header"):
@@ -61,7 +63,7 @@ def _parameters(contract: Contract, op: Operation) -> dict[str, bool]:
             if location == "path":
                 constrained = True  # unknown values are refused (404)
             params[f"{location} {parameter['name']}"] = constrained
-    schema = oracle._body_schema(op)
+    schema = oracle.body_schema(op, profile.media_type)
     if schema is not None:
         params["header Content-Type"] = True
         params["body"] = True
@@ -134,13 +136,13 @@ def _operation(contract: Contract, op: Operation, cases: list[Case]) -> dict[str
             for code in codes:
                 single = len(expect.status) == 1 and len(codes) == 1
                 (exact_codes if single else possible_codes)[(status, code)] += 1
-        analysis = oracle.analyse(contract, op, case.request)
+        analysis = profile_for(contract.name).analyse(contract, op, case.request)
         for key, state in analysis.params.items():
             states.setdefault(key, Counter())[state] += 1
     statuses = []
     documented = sorted(int(s) for s in op.responses if s.isdigit())
     for status in documented:
-        note = NOT_PROVOKABLE.get((contract.name, status), "")
+        note = profile_for(contract.name).not_provokable.get(status, "")
         restriction = op.error_codes(status)
         codes_doc = sorted(restriction.codes) if restriction is not None else []
         statuses.append(

@@ -16,12 +16,17 @@ import json
 import re
 from typing import Any
 
-from .model import PLACEHOLDER, PLACEHOLDERS, Case, Corpus, Request, json_text, quote_component
+from ..apis import profile_for
+from .model import (
+    PLACEHOLDERS,
+    Case,
+    Corpus,
+    Request,
+    json_text,
+    placeholder_pattern,
+    quote_component,
+)
 
-MOCK_URLS = {
-    "glue": "http://127.0.0.1:8080/glue",
-    "sendcloud": "http://127.0.0.1:8080/sendcloud/api/v2",
-}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 FIXED_TIME = "1970-01-01T00:00:00.000Z"  # generated, not recorded: no real timestamps
 
@@ -35,7 +40,7 @@ def _shell(text: str, suffix: str = "") -> str:
     """A shell word for ``text`` whose placeholders become ``$VAR`` (``$VAR_JSON`` …)."""
     parts: list[str] = []
     position = 0
-    for match in PLACEHOLDER.finditer(text):
+    for match in placeholder_pattern().finditer(text):
         if match.start() > position:
             parts.append(_sq(text[position : match.start()]))
         variable = PLACEHOLDERS[match.group(1)].shell
@@ -85,7 +90,7 @@ def _encoded(value: str) -> str:
     """A URL component: literal parts encoded now, placeholders as ``$VAR_URL``."""
     parts: list[str] = []
     position = 0
-    for match in PLACEHOLDER.finditer(value):
+    for match in placeholder_pattern().finditer(value):
         if match.start() > position:
             parts.append(_sq(quote_component(value[position : match.start()])))
         parts.append(f'"${PLACEHOLDERS[match.group(1)].shell}_URL"')
@@ -112,7 +117,7 @@ def _curl(case: Case) -> str:
             words += ["-H", "'Content-Type:'"]  # curl would send a form media type
         kind, value = request.body
         text = json_text(value) if kind == "json" else value
-        if PLACEHOLDER.search(text):
+        if placeholder_pattern().search(text):
             producer = "printf '%s' " + _shell(text, "_JSON" if kind == "json" else "")
         else:
             producer = "printf " + _printf_format(text)
@@ -158,75 +163,20 @@ check() {{  # check ID STATUS EXPECTED...
 skip() {{ echo "$1 - skipped ($2)"; SKIPPED=$((SKIPPED + 1)); }}
 """
 
-_GLUE_SETUP = r"""
-# Glue credentials (defaults: the mock's demo customer); CONFORMANCE_TOKEN skips the login.
-GLUE_USERNAME="${CONFORMANCE_USERNAME:-sonia@spryker.com}"
-GLUE_PASSWORD="${CONFORMANCE_PASSWORD:-change123}"
-GLUE_STORE="${CONFORMANCE_STORE:-DE}"
-VND='application/vnd.api+json'
-encode_vars GLUE_USERNAME "$GLUE_USERNAME" GLUE_PASSWORD "$GLUE_PASSWORD"
-glue_login() {
-  curl -sS -X POST "$BASE_URL/access-tokens" -H "Accept: $VND" -H "Content-Type: $VND" \
-    --data-binary "{\"data\":{\"type\":\"access-tokens\",\"attributes\":{\"username\":\"$GLUE_USERNAME_JSON\",\"password\":\"$GLUE_PASSWORD_JSON\"}}}"
-}
-glue_get() { curl -sS "$BASE_URL$1" -H "Accept: $VND" -H "Authorization: Bearer $GLUE_TOKEN"; }
-glue_items() {  # "<uuid> <merchant> <1 if returnable>" for every item of every order
-  local ref
-  for ref in $(glue_get /orders | py 'print("\n".join(urllib.parse.quote(o["id"], safe="") for o in d["data"]))'); do
-    glue_get "/orders/$ref"; echo
-  done | py 'for i in d["data"]["attributes"]["items"]: print(i["uuid"], i.get("merchantReference") or "-", 1 if i.get("isReturnable") else 0)'
-}
-GLUE_TOKEN="${CONFORMANCE_TOKEN:-$(glue_login | py 'print(d["data"]["attributes"]["accessToken"])')}"
-[ -n "$GLUE_TOKEN" ] || { echo "cannot log in as $GLUE_USERNAME at $BASE_URL" >&2; exit 2; }
-GLUE_ORDER_REFERENCE="$(glue_get /orders | py 'print(d["data"][0]["id"] if d["data"] else "")')"
-GLUE_RETURN_REFERENCE="$(glue_get /returns | py 'print(d["data"][0]["id"] if d["data"] else "")')"
-GLUE_NON_RETURNABLE_ITEM_UUID="$(glue_items | awk '$3 == 0 {print $1; exit}')"
-encode_vars GLUE_TOKEN "$GLUE_TOKEN" GLUE_STORE "$GLUE_STORE" \
-  GLUE_ORDER_REFERENCE "$GLUE_ORDER_REFERENCE" GLUE_RETURN_REFERENCE "$GLUE_RETURN_REFERENCE" \
-  GLUE_NON_RETURNABLE_ITEM_UUID "$GLUE_NON_RETURNABLE_ITEM_UUID"
-"""
-
-_SENDCLOUD_SETUP = r"""
-# Sendcloud credentials: CONFORMANCE_BASIC=KEY:SECRET (the mock's: GET /__admin/accounts).
-[ -n "${CONFORMANCE_BASIC:-}" ] || { echo "set CONFORMANCE_BASIC=KEY:SECRET" >&2; exit 2; }
-SENDCLOUD_BASIC="$(printf '%s' "$CONFORMANCE_BASIC" | base64 | tr -d '\n')"
-SENDCLOUD_BASIC_WRONG_SECRET="$(printf '%s-wrong' "$CONFORMANCE_BASIC" | base64 | tr -d '\n')"
-sc_get() { curl -sS "$BASE_URL$1" -H 'Accept: application/json' -H "Authorization: Basic $SENDCLOUD_BASIC"; }
-SENDCLOUD_RETURN_ID="$(sc_get /returns | py 'print(d["returns"][0]["id"] if d.get("returns") else "")')"
-SENDCLOUD_CURSOR="$(sc_get /returns | py 'n = d.get("next"); print(urllib.parse.parse_qs(urllib.parse.urlsplit(n).query)["cursor"][0] if n else "")')"
-encode_vars SENDCLOUD_BASIC "$SENDCLOUD_BASIC" SENDCLOUD_BASIC_WRONG_SECRET "$SENDCLOUD_BASIC_WRONG_SECRET" \
-  SENDCLOUD_RETURN_ID "$SENDCLOUD_RETURN_ID" SENDCLOUD_CURSOR "$SENDCLOUD_CURSOR"
-"""
-
-# Fresh values: looked up right before each case that uses them.
-_FRESH = {
-    "glue.refreshToken": (
-        'GLUE_REFRESH_TOKEN="$(glue_login | py \'print(d["data"]["attributes"]["refreshToken"])\')"\n'
-        'encode_vars GLUE_REFRESH_TOKEN "$GLUE_REFRESH_TOKEN"'
-    ),
-    "glue.returnableItemUuid": (
-        "read -r GLUE_RETURNABLE_ITEM_UUID GLUE_OTHER_MERCHANT_ITEM_UUID <<< "
-        "\"$(glue_items | awk '$3 == 1 { if (!a) { a = $1; m = $2 } "
-        "else if (!b && $2 != m) { b = $1 } } END { print a, b }')\"\n"
-        'encode_vars GLUE_RETURNABLE_ITEM_UUID "$GLUE_RETURNABLE_ITEM_UUID" '
-        'GLUE_OTHER_MERCHANT_ITEM_UUID "${GLUE_OTHER_MERCHANT_ITEM_UUID:-}"'
-    ),
-}
-_FRESH["glue.otherMerchantItemUuid"] = _FRESH["glue.returnableItemUuid"]
-
 
 def curl_script(corpus: Corpus, base_url: str | None = None) -> str:
     """A bash script that sends every case with curl and checks its status."""
+    profile = profile_for(corpus.api)
     out = [
         _PRELUDE.format(
             api=corpus.api,
             format="returns-harness/corpus@1",
             seed=corpus.seed,
             count=len(corpus.cases),
-            base_url=base_url or MOCK_URLS[corpus.api],
+            base_url=base_url or profile.mock_url,
         )
     ]
-    out.append(_GLUE_SETUP if corpus.api == "glue" else _SENDCLOUD_SETUP)
+    out.append(profile.curl_setup)
     for case in corpus.cases:
         names = case.request.placeholders()
         title = _CONTROL.sub("?", case.title)
@@ -235,7 +185,7 @@ def curl_script(corpus: Corpus, base_url: str | None = None) -> str:
         out.append(f"# expect {case.expect.label()}: {why}")
         done = set()
         for name in names:
-            setter = _FRESH.get(name)
+            setter = profile.curl_fresh.get(name)
             if setter and setter not in done:
                 out.append(setter)
                 done.add(setter)
@@ -257,12 +207,15 @@ def har(corpus: Corpus, base_url: str | None = None) -> dict[str, Any]:
     """The corpus as a HAR 1.2 log (requests only; the expected outcome in comments)."""
     from .model import wire_body, wire_path
 
-    root = (base_url or MOCK_URLS[corpus.api]).rstrip("/")
+    root = (base_url or profile_for(corpus.api).mock_url).rstrip("/")
+    pattern = re.compile(
+        placeholder_pattern().pattern.replace(r"\{\{", "%7B%7B").replace(r"\}\}", "%7D%7D")
+    )
     entries = []
     for case in corpus.cases:
         request = case.request
         url = root + wire_path(request)
-        url = re.sub(r"%7B%7B((?:glue|sendcloud)\.[A-Za-z]+)%7D%7D", r"{{\1}}", url)
+        url = pattern.sub(r"{{\1}}", url)
         body = wire_body(request)
         har_request: dict[str, Any] = {
             "method": request.method,

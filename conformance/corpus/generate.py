@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from ..contract import Contract, Operation
-from . import oracle
-from .edges import JSONAPI, EdgeBuilder
+from api_contracts import Contract, Operation
+
+from ..profile import ApiProfile
+from .edges import EdgeBuilder
 from .model import Case, Corpus, Request, json_text
 
 DEFAULT_COUNT = 50
@@ -79,21 +80,19 @@ def _query_value(value: Any) -> str:
 class _Examples:
     """Documented example values that stand for real data: they become placeholders."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, profile: ApiProfile) -> None:
+        self.placeholders = profile.path_placeholders
         self.path: dict[tuple[str, str], str] = {}
         for op in contract.operations:
             for name, value in op.example_path_parameters().items():
-                placeholder = oracle.PATH_PLACEHOLDERS.get((op.operation_id, name))
+                placeholder = self.placeholders.get((op.operation_id, name))
                 if placeholder:
                     self.path[(op.operation_id, name)] = value
         self.body: dict[str, dict[str, str]] = {}
         for op in contract.operations:
             example = op.request_example()
             attributes = (example or {}).get("data", {}).get("attributes", {})
-            names = {
-                "createAccessToken": {"username": "glue.username", "password": "glue.password"},
-                "refreshAccessToken": {"refreshToken": "glue.refreshToken"},
-            }.get(op.operation_id, {})
+            names = profile.body_placeholders.get(op.operation_id, {})
             self.body[op.operation_id] = {
                 str(attributes[k]): "{{" + v + "}}" for k, v in names.items() if k in attributes
             }
@@ -101,9 +100,7 @@ class _Examples:
     def apply(self, op: Operation, request: Request) -> None:
         for name, value in list(request.path_params.items()):
             if self.path.get((op.operation_id, name)) == value:
-                request.path_params[name] = (
-                    "{{" + oracle.PATH_PLACEHOLDERS[(op.operation_id, name)] + "}}"
-                )
+                request.path_params[name] = "{{" + self.placeholders[(op.operation_id, name)] + "}}"
         mapping = self.body.get(op.operation_id)
         if mapping and request.body is not None and request.body[0] == "json":
             request.body = ("json", _replace_strings(request.body[1], mapping))
@@ -122,17 +119,18 @@ def _replace_strings(value: Any, mapping: dict[str, str]) -> Any:
 class Generator:
     """Generates the corpus of one API."""
 
-    def __init__(self, contract: Contract, seed: int) -> None:
+    def __init__(self, contract: Contract, seed: int, profile: ApiProfile) -> None:
         import schemathesis
         from schemathesis.config import SchemathesisConfig
 
         self.contract = contract
+        self.profile = profile
         self.seed = seed
         config = SchemathesisConfig.from_dict(
             {"seed": seed, "generation": {"database": "none"}, "suppress-health-check": ["all"]}
         )
         self.schema = schemathesis.openapi.from_dict(contract.raw, config=config)
-        self.examples = _Examples(contract)
+        self.examples = _Examples(contract, profile)
         self._operations: dict[str, Any] = {}
         for result in self.schema.get_all_operations():
             operation = result.ok()
@@ -144,27 +142,21 @@ class Generator:
         """A Schemathesis case as a corpus request (``None`` if it cannot be stored or sent)."""
         from schemathesis.core import NOT_SET
 
-        api = self.contract.name
         headers: dict[str, str] = {}
-        if api == "glue":
-            headers["Accept"] = JSONAPI
+        if self.profile.request_accept is not None:
+            headers["Accept"] = self.profile.request_accept
         for name, value in (case.headers or {}).items():
             if name.lower() == "accept":
                 headers.pop("Accept", None)
             headers[str(name)] = str(value)
         auth = next((k for k in headers if k.lower() == "authorization"), None)
         mode = getattr(getattr(case.meta, "generation", None), "mode", None)
-        if auth is None and op.secured and getattr(mode, "value", "") == "positive":
-            headers["Authorization"] = (
-                "Bearer {{glue.token}}" if api == "glue" else "Basic {{sendcloud.basic}}"
-            )
-        elif auth is not None:
-            value = headers.pop(auth)
-            if api == "glue" and value.startswith("Bearer "):
-                value = "Bearer {{glue.token}}"
-            elif api == "sendcloud" and value.startswith("Basic "):
-                value = "Basic {{sendcloud.basic}}"
-            headers["Authorization"] = value
+        positive = getattr(mode, "value", "") == "positive"
+        authorization = self.profile.generated_authorization(
+            headers.pop(auth) if auth is not None else None, op, positive
+        )
+        if authorization is not None:
+            headers["Authorization"] = authorization
         body: tuple[str, Any] | None = None
         if case.body is not NOT_SET:
             if isinstance(case.body, (bytes, bytearray)):
@@ -261,7 +253,8 @@ class Generator:
     # ------------------------------------------------------------------ assembly
 
     def cases_for(self, op: Operation, count: int) -> list[Case]:
-        builder = EdgeBuilder(self.contract, random.Random(_subseed(self.seed, op.operation_id)))
+        rng = random.Random(_subseed(self.seed, op.operation_id))
+        builder = EdgeBuilder(self.contract, rng, self.profile)
         drafts = [_Draft(f"Edge: {title}", "edge", request) for title, request in builder.edges(op)]
         drafts += self.coverage(op)
         kept: list[_Draft] = []
@@ -275,7 +268,7 @@ class Generator:
         kept += self.fuzz(op, max(count - len(kept), MIN_FUZZ), seen)
         cases = []
         for draft in kept:
-            analysis = oracle.analyse(self.contract, op, draft.request)
+            analysis = self.profile.analyse(self.contract, op, draft.request)
             cases.append(
                 Case(
                     id="",
@@ -288,14 +281,10 @@ class Generator:
                 )
             )
         # Cases that consume data (a created return uses up a returnable item) go last.
-        cases.sort(key=lambda c: _consumes(c))
+        cases.sort(key=self.profile.consumes)
         for index, case in enumerate(cases, start=1):
             case.id = f"{op.operation_id}-{index:03d}"
         return cases
-
-
-def _consumes(case: Case) -> bool:
-    return case.operation == "createReturn" and any(s < 300 for s in case.expect.status)
 
 
 def _interleave(*pools: list[_Draft]) -> Iterable[_Draft]:
@@ -412,11 +401,15 @@ def generate(
     """The corpus of ``api`` (all operations, or the given operationIds)."""
     from importlib.metadata import version
 
-    from ..contract import ContractError, load_contract
+    from api_contracts import ContractError
+
+    from ..apis import profile_for
+    from ..profile import UsageError
 
     try:
-        contract = load_contract(api, spec)
-    except ContractError as exc:
+        profile = profile_for(api)
+        contract = profile.load_contract(spec)
+    except (ContractError, UsageError) as exc:
         raise GenerationError(str(exc)) from None
     selected = list(contract.operations)
     if operations:
@@ -430,7 +423,7 @@ def generate(
         selected = [op for op in contract.operations if op.operation_id in set(operations)]
     cases: list[Case] = []
     with _without_local_constants():
-        generator = Generator(contract, seed)
+        generator = Generator(contract, seed, profile)
         for op in selected:
             cases += generator.cases_for(op, count)
     return Corpus(

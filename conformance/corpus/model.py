@@ -17,90 +17,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..apis import api_names, placeholders
+from ..apis import placeholder_pattern as _registry_pattern
+from ..profile import Placeholder
+
 FORMAT = "returns-harness/corpus@1"
 VERSION = 1
-PLACEHOLDER = re.compile(r"\{\{((?:glue|sendcloud)\.[A-Za-z]+)\}\}")
 
 
-@dataclass(frozen=True)
-class Placeholder:
-    """A value resolved at replay time; ``fresh`` ones are looked up again for every case."""
+class _Placeholders(Mapping[str, Placeholder]):
+    """Every placeholder of every registered API, by name (read from the registry)."""
 
-    name: str
-    description: str
-    fresh: bool = False
-    shell: str = ""  # the variable of the curl script
+    def __getitem__(self, name: str) -> Placeholder:
+        return placeholders()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(placeholders())
+
+    def __len__(self) -> int:
+        return len(placeholders())
 
 
-PLACEHOLDERS: dict[str, Placeholder] = {
-    p.name: p
-    for p in (
-        Placeholder(
-            "glue.token",
-            "access token of the customer (login with --username/--password, or --token)",
-            shell="GLUE_TOKEN",
-        ),
-        Placeholder("glue.username", "the customer's e-mail (--username)", shell="GLUE_USERNAME"),
-        Placeholder("glue.password", "the customer's password (--password)", shell="GLUE_PASSWORD"),
-        Placeholder(
-            "glue.refreshToken",
-            "a refresh token of a fresh login (refreshing consumes it)",
-            fresh=True,
-            shell="GLUE_REFRESH_TOKEN",
-        ),
-        Placeholder(
-            "glue.store", "store of the customer's orders (--store, default DE)", shell="GLUE_STORE"
-        ),
-        Placeholder(
-            "glue.orderReference",
-            "an order of the customer (first of GET /orders)",
-            shell="GLUE_ORDER_REFERENCE",
-        ),
-        Placeholder(
-            "glue.returnReference",
-            "a return of the customer (first of GET /returns)",
-            shell="GLUE_RETURN_REFERENCE",
-        ),
-        Placeholder(
-            "glue.returnableItemUuid",
-            "an order item with isReturnable=true, looked up again for every case "
-            "(creating a return consumes it)",
-            fresh=True,
-            shell="GLUE_RETURNABLE_ITEM_UUID",
-        ),
-        Placeholder(
-            "glue.otherMerchantItemUuid",
-            "a returnable item of another merchant than {{glue.returnableItemUuid}}",
-            fresh=True,
-            shell="GLUE_OTHER_MERCHANT_ITEM_UUID",
-        ),
-        Placeholder(
-            "glue.nonReturnableItemUuid",
-            "an order item of the customer with isReturnable=false",
-            shell="GLUE_NON_RETURNABLE_ITEM_UUID",
-        ),
-        Placeholder(
-            "sendcloud.basic",
-            "base64 of KEY:SECRET (--basic), used as `Authorization: Basic {{sendcloud.basic}}`",
-            shell="SENDCLOUD_BASIC",
-        ),
-        Placeholder(
-            "sendcloud.basicWrongSecret",
-            "base64 of KEY:<a wrong secret>: the real public key with a wrong secret",
-            shell="SENDCLOUD_BASIC_WRONG_SECRET",
-        ),
-        Placeholder(
-            "sendcloud.returnId",
-            "id of an existing return (first of GET /returns)",
-            shell="SENDCLOUD_RETURN_ID",
-        ),
-        Placeholder(
-            "sendcloud.cursor",
-            "the cursor of the first page's `next` link (needs more than one page)",
-            shell="SENDCLOUD_CURSOR",
-        ),
-    )
-}
+PLACEHOLDERS: Mapping[str, Placeholder] = _Placeholders()
+
+
+def placeholder_pattern() -> re.Pattern[str]:
+    """``{{api.name}}`` of the registered APIs (group 1 is ``api.name``)."""
+    return _registry_pattern()
 
 
 class CorpusError(Exception):
@@ -131,7 +74,7 @@ class Request:
         """Names of the placeholders this request uses, in order of first use."""
         found: dict[str, None] = {}
         for text in self._strings():
-            for match in PLACEHOLDER.finditer(text):
+            for match in placeholder_pattern().finditer(text):
                 found.setdefault(match.group(1))
         return list(found)
 
@@ -320,10 +263,8 @@ def corpus_from_json(data: Any, where: str = "corpus") -> Corpus:
         )
     if data.get("version") != VERSION:
         raise CorpusError(f"{where}: unsupported corpus version {data.get('version')!r}")
-    from ..contract import APIS
-
-    if data.get("api") not in APIS:
-        raise CorpusError(f"{where}: unknown api {data.get('api')!r} (choose from {APIS})")
+    if data.get("api") not in api_names():
+        raise CorpusError(f"{where}: unknown api {data.get('api')!r} (choose from {api_names()})")
     if not isinstance(data.get("cases"), list):
         raise CorpusError(f"{where}: `cases` must be a list")
     cases = []
@@ -352,7 +293,7 @@ def corpus_from_json(data: Any, where: str = "corpus") -> Corpus:
 
 def substitute(text: str, resolve: Callable[[str], str]) -> str:
     """``text`` with every placeholder replaced by ``resolve(name)``."""
-    return PLACEHOLDER.sub(lambda m: resolve(m.group(1)), text)
+    return placeholder_pattern().sub(lambda m: resolve(m.group(1)), text)
 
 
 def substitute_json(value: Any, resolve: Callable[[str], str]) -> Any:

@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..contract import Contract, Operation
+from api_contracts import Contract, Operation
+
 from .model import Expectation, Request, wire_path
 
-JSONAPI = "application/vnd.api+json"
 MAX_INT64 = 2**63 - 1
 DEEP_JSON = 128  # nesting beyond which a JSON parser may refuse a body
 URI_LIMIT = 8000  # octets every recipient should support (RFC 9110, section 4.1)
@@ -38,7 +38,7 @@ class Analysis:
 
 
 @dataclass
-class _Verdict:
+class Verdict:
     definite: list[tuple[set[Outcome], str]] = field(default_factory=list)
     maybe: list[tuple[set[Outcome], str]] = field(default_factory=list)
     params: dict[str, str] = field(default_factory=dict)
@@ -83,7 +83,7 @@ def _expectation(outcomes: set[Outcome], why: str) -> Expectation:
     return Expectation(statuses, codes, why)
 
 
-def _fmt(outcomes: set[Outcome]) -> str:
+def outcomes_label(outcomes: set[Outcome]) -> str:
     return _expectation(outcomes, "").label()
 
 
@@ -94,7 +94,7 @@ def is_placeholder(value: Any, name: str) -> bool:
 # --------------------------------------------------------------------------- shared parts
 
 
-def _method(contract: Contract, op: Operation, request: Request) -> Analysis | None:
+def undocumented_method(contract: Contract, op: Operation, request: Request) -> Analysis | None:
     documented = {o.method for o in contract.operations if o.path == op.path}
     if request.method in documented:
         return None
@@ -114,7 +114,7 @@ def _method(contract: Contract, op: Operation, request: Request) -> Analysis | N
     return Analysis(_expectation(outcomes, why), {"method": "invalid"})
 
 
-def _number(digits: str) -> int:
+def integer_value(digits: str) -> int:
     """The value of an ASCII integer literal, clamped beyond 64 bits (no huge ``int()``)."""
     if len(digits.lstrip("-")) > 19:
         return -(MAX_INT64 + 1) * 2 if digits.startswith("-") else (MAX_INT64 + 1) * 2
@@ -124,7 +124,7 @@ def _number(digits: str) -> int:
 def _integer_state(value: str, minimum: int | None) -> tuple[str, str]:
     """(state, reason) of a query value for an ``integer`` parameter."""
     if re.fullmatch(r"-?(0|[1-9][0-9]*)", value):
-        number = _number(value)
+        number = integer_value(value)
         if minimum is not None and number < minimum:
             return "invalid", f"{value[:20]} is below the minimum {minimum}"
         if abs(number) > MAX_INT64:
@@ -135,7 +135,9 @@ def _integer_state(value: str, minimum: int | None) -> tuple[str, str]:
     return "invalid", f"{value!r} is not an integer"
 
 
-def _query(verdict: _Verdict, op: Operation, request: Request, invalid: set[Outcome]) -> None:
+def query_parameters(
+    verdict: Verdict, op: Operation, request: Request, invalid: set[Outcome]
+) -> None:
     """Declared query parameters (``invalid`` is the answer to a bad value)."""
     declared = {p["name"]: p for p in op.parameters("query")}
     seen: dict[str, list[str]] = {}
@@ -163,7 +165,8 @@ def _query(verdict: _Verdict, op: Operation, request: Request, invalid: set[Outc
             verdict.mark(f"query {name}", "ambiguous")
             if all(state == "invalid" for state, _ in states):
                 verdict.fail(
-                    invalid, f"{name} given {len(values)} times, never valid → {_fmt(invalid)}"
+                    invalid,
+                    f"{name} given {len(values)} times, never valid → {outcomes_label(invalid)}",
                 )
             else:
                 verdict.may_fail(invalid | {(400, None)}, f"{name} given {len(values)} times")
@@ -171,12 +174,12 @@ def _query(verdict: _Verdict, op: Operation, request: Request, invalid: set[Outc
         state, reason = states[0]
         verdict.mark(f"query {name}", state)
         if state == "invalid":
-            verdict.fail(invalid, f"{name}: {reason} → {_fmt(invalid)}")
+            verdict.fail(invalid, f"{name}: {reason} → {outcomes_label(invalid)}")
         elif state == "ambiguous":
             verdict.may_fail(invalid, f"{name}: {reason}, which may be refused")
 
 
-def _limits(verdict: _Verdict, request: Request) -> None:
+def size_limits(verdict: Verdict, request: Request) -> None:
     """RFC 9110 asks servers to accept URIs of 8000 octets; beyond that 414 is fair (431 for
     header fields of that size)."""
     if len(wire_path(request)) > URI_LIMIT:
@@ -187,7 +190,7 @@ def _limits(verdict: _Verdict, request: Request) -> None:
         )
 
 
-def _bodiless_content_type(verdict: _Verdict, request: Request) -> None:
+def bodiless_content_type(verdict: Verdict, request: Request) -> None:
     if request.body is None and request.header("Content-Type") is not None:
         verdict.mark("header Content-Type", "ambiguous")
         verdict.may_fail(
@@ -196,24 +199,15 @@ def _bodiless_content_type(verdict: _Verdict, request: Request) -> None:
         )
 
 
-def _body_schema(op: Operation) -> dict[str, Any] | None:
+def body_schema(op: Operation, media_type: str | None = None) -> dict[str, Any] | None:
+    """The request body schema of ``op``: for ``media_type`` if documented, else the first."""
     content = (op.definition.get("requestBody") or {}).get("content") or {}
-    media = content.get(JSONAPI) or next(iter(content.values()), None)
+    media = (content.get(media_type) if media_type else None) or next(iter(content.values()), None)
     return None if media is None else media.get("schema")
 
 
-PATH_PLACEHOLDERS = {
-    ("getOrder", "orderReference"): "glue.orderReference",
-    ("getReturn", "returnReference"): "glue.returnReference",
-    ("sc-public-v2-scp-get-return_by_id", "id"): "sendcloud.returnId",
-}
-
-
 def analyse(contract: Contract, op: Operation, request: Request) -> Analysis:
-    """The expected outcome of ``request`` for ``op`` of ``contract``."""
-    from ..apis.glue import oracle as glue
-    from ..apis.sendcloud import oracle as sendcloud
+    """The expected outcome of ``request`` for ``op`` of ``contract`` (its API's oracle)."""
+    from ..apis import profile_for
 
-    if contract.name == "glue":
-        return glue.glue(contract, op, request)
-    return sendcloud.sendcloud(contract, op, request)
+    return profile_for(contract.name).analyse(contract, op, request)

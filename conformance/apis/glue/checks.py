@@ -15,6 +15,8 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+from api_contracts import Operation
+
 from ...checks.base import (
     CheckFailed,
     ScenarioContext,
@@ -31,7 +33,6 @@ from ...checks.envelopes import (
     jsonapi_error_codes,
     jsonapi_errors,
 )
-from ...contract import Operation
 from ...model import Exchange
 
 API = "glue"

@@ -8,22 +8,23 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from ...contract import Contract, Operation
+from api_contracts import Contract, Operation
+
 from ...corpus.model import Request
 from ...corpus.oracle import (
     DEEP_JSON,
-    JSONAPI,
-    PATH_PLACEHOLDERS,
     Analysis,
     Outcome,
-    _bodiless_content_type,
-    _body_schema,
-    _limits,
-    _method,
-    _query,
-    _Verdict,
+    Verdict,
+    bodiless_content_type,
+    body_schema,
     is_placeholder,
+    query_parameters,
+    size_limits,
+    undocumented_method,
 )
+from .media import JSONAPI
+from .profile import GlueProfile
 
 
 def _accept_state(value: str | None) -> tuple[str, str]:
@@ -68,7 +69,7 @@ def _content_type_state(value: str | None) -> tuple[str, str]:
     return "valid", ""
 
 
-def _glue_auth(verdict: _Verdict, op: Operation, request: Request) -> None:
+def _glue_auth(verdict: Verdict, op: Operation, request: Request) -> None:
     value = request.header("Authorization")
     valid = "Bearer {{glue.token}}"
     if not op.secured:
@@ -102,9 +103,9 @@ _ENVELOPE_OR_901 = {(400, None), (422, "901")}
 _INVALID_901 = {(422, "901")}
 
 
-def _glue_body(verdict: _Verdict, op: Operation, request: Request) -> Any:
+def _glue_body(verdict: Verdict, op: Operation, request: Request) -> Any:
     """Check the body; returns the parsed JSON when it is schema-valid, else ``None``."""
-    schema = _body_schema(op)
+    schema = body_schema(op, JSONAPI)
     if schema is None:
         return None
     if request.body is None:
@@ -244,18 +245,18 @@ def _glue_business(op: Operation, request: Request, body: Any) -> tuple[set[Outc
 
 def glue(contract: Contract, op: Operation, request: Request) -> Analysis:
     """The expected answer of a correct Glue implementation to ``request`` (sent to ``op``)."""
-    method = _method(contract, op, request)
+    method = undocumented_method(contract, op, request)
     if method is not None:
         return method
-    verdict = _Verdict()
-    _limits(verdict, request)
+    verdict = Verdict()
+    size_limits(verdict, request)
     state, reason = _accept_state(request.header("Accept"))
     verdict.mark("header Accept", state)
     if state == "invalid":
         verdict.fail({(406, None)}, f"{reason} → 406")
     elif state == "ambiguous":
         verdict.may_fail({(406, None)}, reason)
-    if _body_schema(op) is not None:
+    if body_schema(op, JSONAPI) is not None:
         state, reason = _content_type_state(request.header("Content-Type"))
         verdict.mark("header Content-Type", state)
         if state == "invalid" and request.body is None:
@@ -265,17 +266,17 @@ def glue(contract: Contract, op: Operation, request: Request) -> Analysis:
         elif state == "ambiguous":
             verdict.may_fail({(415, None)}, reason)
     else:
-        _bodiless_content_type(verdict, request)
+        bodiless_content_type(verdict, request)
     _glue_auth(verdict, op, request)
     if request.header("Accept-Language") is not None:
         verdict.mark("header Accept-Language", "valid")
     for parameter in op.parameters("path"):
         name = parameter["name"]
-        placeholder = PATH_PLACEHOLDERS.get((op.operation_id, name))
+        placeholder = GlueProfile.path_placeholders.get((op.operation_id, name))
         known = is_placeholder(request.path_params.get(name), placeholder or "")
         verdict.mark(f"path {name}", "valid" if known else "ambiguous")
-    _query(verdict, op, request, {(400, None)})
-    has_body = _body_schema(op) is not None
+    query_parameters(verdict, op, request, {(400, None)})
+    has_body = body_schema(op, JSONAPI) is not None
     body = _glue_body(verdict, op, request) if has_body else None
     if verdict.definite or (has_body and body is None):
         return verdict.finish(None)

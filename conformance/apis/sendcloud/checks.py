@@ -11,6 +11,8 @@ import base64
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from api_contracts import Operation
+
 from ...checks.base import (
     CheckFailed,
     ScenarioContext,
@@ -21,7 +23,6 @@ from ...checks.base import (
     scenario,
 )
 from ...checks.envelopes import is_json_media_type, sendcloud_error_problems
-from ...contract import Operation
 from ...model import Exchange
 
 API = "sendcloud"

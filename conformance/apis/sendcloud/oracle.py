@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import re
 
-from ...contract import Contract, Operation
+from api_contracts import Contract, Operation
+
 from ...corpus.model import Request
 from ...corpus.oracle import (
     MAX_INT64,
     Analysis,
     Outcome,
-    _bodiless_content_type,
-    _limits,
-    _method,
-    _number,
-    _Verdict,
+    Verdict,
+    bodiless_content_type,
+    integer_value,
     is_placeholder,
+    size_limits,
+    undocumented_method,
 )
 
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 
 
-def _sendcloud_auth(verdict: _Verdict, request: Request) -> None:
+def _sendcloud_auth(verdict: Verdict, request: Request) -> None:
     value = request.header("Authorization")
     valid = "Basic {{sendcloud.basic}}"
     if value is None:
@@ -34,7 +35,7 @@ def _sendcloud_auth(verdict: _Verdict, request: Request) -> None:
         verdict.fail({(401, None)}, "wrong or malformed credentials → 401")
 
 
-def _sendcloud_accept(verdict: _Verdict, request: Request) -> None:
+def _sendcloud_accept(verdict: Verdict, request: Request) -> None:
     value = request.header("Accept")
     if value is None:
         verdict.mark("header Accept", "absent")
@@ -47,7 +48,7 @@ def _sendcloud_accept(verdict: _Verdict, request: Request) -> None:
         verdict.may_fail({(406, None)}, f"Accept {value!r} excludes JSON: may be refused with 406")
 
 
-def _sendcloud_id(verdict: _Verdict, request: Request) -> tuple[set[Outcome], str]:
+def _sendcloud_id(verdict: Verdict, request: Request) -> tuple[set[Outcome], str]:
     value = request.path_params.get("id", "")
     if is_placeholder(value, "sendcloud.returnId"):
         verdict.mark("path id", "valid")
@@ -58,7 +59,7 @@ def _sendcloud_id(verdict: _Verdict, request: Request) -> tuple[set[Outcome], st
         verdict.fail({(404, None)}, f"id {value[:40]!r} is not a non-negative integer → 404")
         return set(), ""
     verdict.mark("path id", "ambiguous")
-    number = _number(value)
+    number = integer_value(value)
     if len(value) > 1 and value.startswith("0"):
         return {(200, None), (404, None)}, "an id with leading zeros may be read as a number"
     if number == 0 or number > MAX_INT64:
@@ -66,7 +67,7 @@ def _sendcloud_id(verdict: _Verdict, request: Request) -> tuple[set[Outcome], st
     return {(200, None), (404, None)}, "an arbitrary id: 200 if such a return exists, else 404"
 
 
-def _sendcloud_cursor(verdict: _Verdict, request: Request) -> tuple[set[Outcome], str]:
+def _sendcloud_cursor(verdict: Verdict, request: Request) -> tuple[set[Outcome], str]:
     values = [v for k, v in request.query if k == "cursor"]
     if not values:
         verdict.mark("query cursor", "absent")
@@ -90,13 +91,13 @@ def _sendcloud_cursor(verdict: _Verdict, request: Request) -> tuple[set[Outcome]
 
 def sendcloud(contract: Contract, op: Operation, request: Request) -> Analysis:
     """The expected answer of a correct Sendcloud implementation to ``request``."""
-    method = _method(contract, op, request)
+    method = undocumented_method(contract, op, request)
     if method is not None:
         return method
-    verdict = _Verdict()
-    _limits(verdict, request)
+    verdict = Verdict()
+    size_limits(verdict, request)
     _sendcloud_accept(verdict, request)
-    _bodiless_content_type(verdict, request)
+    bodiless_content_type(verdict, request)
     _sendcloud_auth(verdict, request)
     declared = {p["name"] for p in op.parameters("query")}
     for name, _ in request.query:

@@ -1,0 +1,3 @@
+"""Media types of the Glue API."""
+
+JSONAPI = "application/vnd.api+json"
