@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from connexion.context import scope as request_scope
 from starlette.datastructures import Headers
 
 from .config import Settings
@@ -22,6 +21,7 @@ from .store import StateStore
 class ApiService(Protocol):
     """The per-API behaviour behind the spec: handlers, auth and state."""
 
+    # operationId → ``async handler(context, **arguments)`` → (document, status, headers)
     handlers: Mapping[str, Callable[..., Any]]
     store: StateStore[Any]  # the API's world; its ``version`` keys the response cache
 
@@ -51,13 +51,6 @@ class ApiDefinition:
     base_path: str
     envelope: ErrorEnvelope
     make_service: Callable[[Settings], ApiService]
-
-
-def request_base_url(base_path: str) -> str:
-    """Absolute URL of ``base_path`` as the current request reached it (for JSON links)."""
-    scope = request_scope._get_current_object()  # one context look-up, not one per field
-    host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "localhost")
-    return f"{scope.get('scheme', 'http')}://{host}{base_path}"
 
 
 def same_secret(given: str, expected: str) -> bool:

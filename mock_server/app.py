@@ -8,12 +8,6 @@ from functools import partial
 
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
-from connexion.middleware.context import ContextMiddleware
-from connexion.middleware.exceptions import ExceptionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -21,16 +15,27 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api_contracts import load_document
 
-from . import openapi31
+from . import limits, openapi31
+from ._compat.connexion import (
+    ContextMiddleware,
+    ExceptionMiddleware,
+    LifespanMiddleware,
+    RequestValidationMiddleware,
+    ResponseValidationMiddleware,
+    ServerErrorMiddleware,
+)
+from ._compat.starlette import routable_path
 from .admin import admin_app
 from .api import ApiDefinition
 from .apis import ALL_APIS
-from .cache import ResponseCache
+from .cache import ResponseCache, ResponseCacheMiddleware
+from .chaos import Chaos
 from .config import Settings
 from .dispatch import HandlerApp
 from .errors import ApiError
-from .middleware import GateMiddleware, NegotiationMiddleware
-from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware
+from .gate import GateMiddleware
+from .negotiation import NegotiationMiddleware
+from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware, RouteMemo
 from .runtime import Runtime
 
 EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
@@ -48,18 +53,13 @@ class MockApp:
         path = scope.get("path", "")
         mounted = self.runtime.api_for_path(path)
         if mounted is not None:
-            limits = self.runtime.settings
-            url_bytes = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
-            if sum(len(k) + len(v) for k, v in scope["headers"]) > limits.max_header_bytes:
-                await self._error(scope, send, ApiError(431, "Request header fields too large."))
+            too_large = limits.head_error(scope, self.runtime.settings)
+            if too_large is not None:
+                await self._error(scope, send, too_large)
                 return
-            if url_bytes > limits.max_url_bytes:
-                await self._error(scope, send, ApiError(414, "Request-URI too long."))
-                return
-            if "\n" in path:
-                # Starlette's route patterns stop at a line feed; such an id matches no resource,
-                # so route it as one that merely does not exist (auth and 404 codes still apply).
-                scope = {**scope, "path": path.replace("\n", "\ufffd")}
+            routable = routable_path(path)
+            if routable is not path:
+                scope = {**scope, "path": routable}
             await self.connexion_app(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self.connexion_app(scope, receive, send)
@@ -118,15 +118,18 @@ def create_app(
 ) -> MockServer:
     """Build the mock for ``settings`` (defaults: seed 42, CORS on, no latency or faults)."""
     settings = settings or Settings()
-    runtime = Runtime(settings)
-    cache = [partial(ResponseCache, runtime=runtime)] if settings.response_cache else []
+    memo = RouteMemo()
+    cache = ResponseCache() if settings.response_cache else None
+    runtime = Runtime(settings, routing=memo, response_cache=cache)
+    chaos = Chaos(settings.latency_ms, settings.fault_rate, settings.seed)
+    replay = [partial(ResponseCacheMiddleware, runtime=runtime, cache=cache)] if cache else []
     middlewares = [
         ServerErrorMiddleware,
         ExceptionMiddleware,
         DocsOnlySwaggerUIMiddleware,
-        partial(MemoizedRoutingMiddleware, runtime=runtime),
-        partial(GateMiddleware, runtime=runtime),
-        *cache,
+        partial(MemoizedRoutingMiddleware, memo=memo),
+        partial(GateMiddleware, runtime=runtime, chaos=chaos),
+        *replay,
         RequestValidationMiddleware,
         ResponseValidationMiddleware,
         partial(NegotiationMiddleware, runtime=runtime),

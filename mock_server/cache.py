@@ -1,13 +1,16 @@
 """Memoized responses for repeated reads of an unchanged world (the mock's fast path).
 
 A successful ``GET`` is a pure function of the request and the API's world. This middleware
-sits right after :class:`~mock_server.middleware.GateMiddleware` — so ``Prefer``, latency, faults,
+sits right after :class:`~mock_server.gate.GateMiddleware` — so ``Prefer``, latency, faults,
 the API's preconditions and authentication still run on every request — and before request
 validation. On a miss it lets the request through and records a 200 response; on a hit (same
 operation, path, query, caller, language, ``Prefer`` and host, and the world's version unchanged)
 it replays the recorded status, headers and bytes. The first request was validated, so an
 identical one would be too; responses are checked at recording time when response validation is
 on. Any state change (a created return, a reset) bumps the world version and retires the entries.
+
+The recorded responses (:class:`ResponseCache`) are made by ``create_app``, which hands them to
+the middleware (:class:`ResponseCacheMiddleware`) and to the runtime (for ``/__admin/state``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .middleware import routed_operation
+from .request_context import principal_of
 from .runtime import Runtime
 
 MAX_ENTRIES = 4096
@@ -30,57 +33,32 @@ def _principal_key(principal: Any) -> str:
     return str(getattr(principal, "reference", principal))
 
 
+_Entry = tuple[int, int, list, bytes]  # (world version, status, headers, body)
+
+
 class ResponseCache:
     """LRU of recorded 200 responses, keyed by request and world version."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        runtime: Runtime,
-        max_entries: int = MAX_ENTRIES,
-        max_bytes: int = MAX_BYTES,
-    ) -> None:
-        self.app = app
-        self.runtime = runtime
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self.entries: OrderedDict[tuple, tuple[int, int, list, bytes]] = OrderedDict()
+        self.entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self.bytes = 0  # sum of the recorded bodies
         self.hits = 0
-        runtime.response_cache = self
 
     def stats(self) -> dict:
         """For /__admin/state."""
         return {"entries": len(self.entries), "bytes": self.bytes, "hits": self.hits}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        is_read = scope["type"] == "http" and scope["method"] == "GET"
-        routed = routed_operation(self.runtime, scope) if is_read else None
-        if routed is None:
-            await self.app(scope, receive, send)
-            return
-        mounted, operation = routed
-        principal = scope.get("extensions", {}).get("connexion_context", {}).get("user")
-        vary = tuple(v for k, v in scope["headers"] if k in _VARY)
-        key = (
-            operation.operation_id,
-            scope["path"],
-            scope.get("query_string", b""),
-            _principal_key(principal),
-            vary,
-        )
-        version = mounted.service.store.version
+    def get(self, key: tuple, version: int) -> _Entry | None:
         entry = self.entries.get(key)
-        if entry is not None and entry[0] == version:
-            self.entries.move_to_end(key)
-            self.hits += 1
-            _, status, headers, body = entry
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await self.app(scope, receive, self._recorder(key, version, mounted.service.store, send))
+        if entry is None or entry[0] != version:
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return entry
 
-    def _store(self, key: tuple, entry: tuple[int, int, list, bytes]) -> None:
+    def store(self, key: tuple, entry: _Entry) -> None:
         previous = self.entries.pop(key, None)
         if previous is not None:
             self.bytes -= len(previous[3])
@@ -91,6 +69,40 @@ class ResponseCache:
         ):
             _, evicted = self.entries.popitem(last=False)
             self.bytes -= len(evicted[3])
+
+
+class ResponseCacheMiddleware:
+    """Replays a recorded response for a repeated read, records a fresh one otherwise."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime, cache: ResponseCache) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        is_read = scope["type"] == "http" and scope["method"] == "GET"
+        routed = self.runtime.routed(scope) if is_read else None
+        if routed is None:
+            await self.app(scope, receive, send)
+            return
+        mounted, operation = routed
+        principal = principal_of(scope)
+        vary = tuple(v for k, v in scope["headers"] if k in _VARY)
+        key = (
+            operation.operation_id,
+            scope["path"],
+            scope.get("query_string", b""),
+            _principal_key(principal),
+            vary,
+        )
+        version = mounted.service.store.version
+        entry = self.cache.get(key, version)
+        if entry is not None:
+            _, status, headers, body = entry
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, self._recorder(key, version, mounted.service.store, send))
 
     def _recorder(self, key: tuple, version: int, store: Any, send: Send) -> Send:
         start: dict[str, Any] = {}
@@ -104,7 +116,8 @@ class ResponseCache:
                 done = not message.get("more_body", False)
                 size = sum(map(len, chunks))
                 if done and size <= MAX_BODY and store.version == version:
-                    self._store(key, (version, 200, list(start["headers"]), b"".join(chunks)))
+                    entry = (version, 200, list(start["headers"]), b"".join(chunks))
+                    self.cache.store(key, entry)
             await send(message)
 
         return record

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .errors import ApiError
 
 MAX_DELAY_MS = 60_000
+PREFERENCES = "mock_preferences"  # scope key: the parsed Prefer of a routed request
 
 
 @dataclass(frozen=True)

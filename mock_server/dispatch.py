@@ -10,7 +10,10 @@ directly, with the arguments Connexion's parameter decorator would give ours:
 * path parameters as routed (integers converted by Connexion's convertor);
 * the operation's declared query parameters, named as Connexion names them
   (``page[offset]`` → ``page_offset``), last value winning, like Starlette's ``QueryParams``;
-* ``body``: the JSON request body (already validated by then), or None when empty.
+* ``body``: the JSON request body (already validated by then), or None when empty;
+
+and, first, a :class:`~mock_server.request_context.RequestContext` (principal, headers, base
+URL, query pairs, path parameters), so handlers read no context variables of Connexion's.
 
 Handlers return ``(document, status, headers)``; the document is serialized with Connexion's
 ``Jsonifier``, as ``AsyncApp`` does, so the bytes are the ones ``AsyncApp`` sent.
@@ -20,17 +23,15 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import parse_qsl
 
-from connexion.jsonifier import Jsonifier
-from connexion.middleware.abstract import ROUTING_CONTEXT
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
+from ._compat.connexion import dumps_json
+from ._compat.starlette import path_params
 from .errors import ApiError
+from .request_context import RequestContext
 from .runtime import Runtime
-
-_JSONIFIER = Jsonifier()
 
 
 class HandlerApp:
@@ -45,23 +46,23 @@ class HandlerApp:
             return
         if scope["type"] != "http":
             return
-        routing = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
-        mounted = self.runtime.apis.get(routing.get("api_base_path", ""))
-        operation = mounted.operations.get(routing.get("operation_id") or "") if mounted else None
-        if mounted is None or operation is None:
+        routed = self.runtime.routed(scope)
+        if routed is None:
             raise HTTPException(404)  # no documented path matched (a wrong method is a 405)
+        mounted, operation = routed
         handler = mounted.service.handlers[operation.operation_id]
+        params = path_params(scope)
+        context = RequestContext.from_scope(scope, mounted.definition.base_path, params)
         arguments: dict[str, Any] = {}
         if operation.query_names:
-            query = scope.get("query_string", b"").decode("latin-1")
-            for name, value in parse_qsl(query, keep_blank_values=True):
+            for name, value in context.query:
                 if name in operation.query_names:
                     arguments[operation.query_names[name]] = value
-        arguments.update(scope.get("path_params", {}))
+        arguments.update(params)
         if operation.spec.get("requestBody"):
             arguments["body"] = await _json_body(receive)
-        document, status, headers = await handler(**arguments)
-        raw = b"" if document is None else _JSONIFIER.dumps(document).encode()
+        document, status, headers = await handler(context, **arguments)
+        raw = b"" if document is None else dumps_json(document).encode()
         response_headers = [
             (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
         ]

@@ -6,7 +6,9 @@ envelope of the API that owns the request path turns it into that API's own erro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import FrozenInstanceError, dataclass, field, fields, make_dataclass
+from types import MappingProxyType
 from typing import Protocol
 
 from connexion.exceptions import (
@@ -18,17 +20,68 @@ from connexion.exceptions import (
 from starlette.exceptions import HTTPException
 
 
-@dataclass
-class ApiError(Exception):
-    """An error answer: HTTP status, optional API error code, human-readable detail."""
+def _frozen_headers(headers: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(headers or {}))
 
-    status: int
-    detail: str
+
+@dataclass(eq=False)
+class ApiError(Exception):
+    """An error answer: HTTP status, optional API error code, human-readable detail.
+
+    Immutable, and raised fresh every time: a shared instance raised from many requests
+    would share (and grow) its traceback and could be changed by one of them for all.
+    Its fields are frozen once set; the exception machinery's own attributes
+    (``__traceback__``, which Starlette clears, ``__notes__``…) stay writable, which a
+    ``frozen=True`` dataclass would refuse.
+    """
+
+    status: int = 500
+    detail: str = "Internal Server Error"
     code: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=_frozen_headers)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headers", _frozen_headers(self.headers))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _FIELDS and name in self.__dict__:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in _FIELDS:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code or ''} {self.detail}".strip()
+
+    def with_headers(self, extra: Mapping[str, str]) -> ApiError:
+        """A new error like this one with ``extra`` headers added (e.g. ``Allow`` on a 405)."""
+        return ApiError(self.status, self.detail, self.code, {**self.headers, **extra})
+
+
+_FIELDS = frozenset(f.name for f in fields(ApiError))
+
+
+def error_type(
+    status: int, detail: str, code: str | None = None, headers: Mapping[str, str] | None = None
+) -> type[ApiError]:
+    """A reusable error of an API: ``raise NOT_FOUND`` makes a fresh instance each time.
+
+    Its ``status``, ``detail``, ``code`` and ``headers`` can be read on the type itself
+    (its defaults), and ``NOT_FOUND()`` is an instance to return from an envelope's mapping.
+    """
+    name = f"ApiError{status}{code or ''}"
+    kind_fields = [
+        ("status", int, field(default=status)),
+        ("detail", str, field(default=detail)),
+        ("code", str | None, field(default=code)),
+        ("headers", Mapping[str, str], field(default_factory=lambda: _frozen_headers(headers))),
+    ]
+    kind = make_dataclass(name, kind_fields, bases=(ApiError,), eq=False)
+    kind.__module__ = __name__
+    return kind
 
 
 class RequestBodyError(BadRequestProblem):

@@ -9,9 +9,10 @@ parameters with Draft 4. This module swaps in:
   with format checking, built once per schema instead of once per request, registered through
   ``validator_map``. They raise typed errors so each API can word them in its own envelope.
 
-Connexion has no hook for the specification class, so :func:`add_api` appends the
-:class:`connexion.middleware.main.API` record itself — the same two steps as
-``ConnexionMiddleware.add_api`` — instead of patching Connexion.
+Connexion has no hook for the specification class, so :func:`add_api` appends the API record
+itself — the same two steps as ``ConnexionMiddleware.add_api`` — instead of patching Connexion.
+Connexion's private names (the validators' ``_parse``/``_validate`` hooks, the specification's
+``_validate_spec``, the API record) come through :mod:`mock_server._compat.connexion`.
 """
 
 from __future__ import annotations
@@ -23,18 +24,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connexion import AsyncApp, ConnexionMiddleware
-from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import (
     BadRequestProblem,
     InvalidSpecification,
     NonConformingResponseBody,
-)
-from connexion.middleware.main import API
-from connexion.spec import OpenAPISpecification
-from connexion.validators import (
-    AbstractRequestBodyValidator,
-    AbstractResponseBodyValidator,
-    ParameterValidator,
 )
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -42,6 +35,14 @@ from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from starlette.types import Receive, Scope
 
+from ._compat.connexion import (
+    AbstractRequestBodyValidator,
+    AbstractResponseBodyValidator,
+    MediaTypeDict,
+    OpenAPISpecification,
+    ParameterValidator,
+    register_api,
+)
 from .errors import MalformedBodyError, RequestBodyError, RequestParameterError
 
 _FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
@@ -194,8 +195,8 @@ def add_api(
 ) -> OpenAPI31Specification:
     """Register a 3.1 (or 3.0) document on a Connexion app or middleware, as their ``add_api``
     does for 3.0."""
-    middleware: ConnexionMiddleware = getattr(app, "middleware", app)
     specification = OpenAPI31Specification(spec)
-    merged = middleware.options.replace(validator_map=VALIDATOR_MAP, **options)
-    middleware.apis.append(API(specification, base_path=base_path, name=name, **vars(merged)))
+    register_api(
+        app, specification, base_path=base_path, name=name, validator_map=VALIDATOR_MAP, **options
+    )
     return specification

@@ -12,7 +12,8 @@ were half of the in-process time of a cached read.
   ``…/openapi.json|yaml``, ``…/swagger.json|yaml``) to Connexion's Swagger UI middleware.
 
 Both are ordinary entries of Connexion's ``middlewares=`` list (``SpecMiddleware`` subclasses,
-so Connexion calls their ``add_api``).
+so Connexion calls their ``add_api``). The memo itself (:class:`RouteMemo`) is made by
+``create_app``, which hands it to the middleware and to the runtime (for ``/__admin/state``).
 """
 
 from __future__ import annotations
@@ -20,51 +21,70 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from connexion.middleware.abstract import ROUTING_CONTEXT, SpecMiddleware
-from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ._compat.connexion import (
+    RoutingMiddleware,
+    SpecMiddleware,
+    SwaggerUIMiddleware,
+    routing_context,
+    set_routing_context,
+)
+from ._compat.starlette import path_params, update_path_params
 
 MAX_ROUTES = 8192
 
 _Resolved = tuple[dict[str, Any], dict[str, Any]]  # (connexion routing context, path params)
 
 
-class MemoizedRoutingMiddleware(RoutingMiddleware):
-    """Connexion's ``RoutingMiddleware``, remembering the operation resolved for a path."""
+class RouteMemo:
+    """LRU of routing results by (method, path): routing is a pure function of both."""
 
-    def __init__(self, app: ASGIApp, runtime: Any = None, max_routes: int = MAX_ROUTES) -> None:
+    def __init__(self, max_routes: int = MAX_ROUTES) -> None:
         self.resolved: OrderedDict[tuple[str, str], _Resolved] = OrderedDict()
         self.max_routes = max_routes
         self.hits = 0
-        self._next = app
-        if runtime is not None:
-            runtime.routing = self
-        # The routers call the next app with the scope they resolved: record it there.
-        super().__init__(self._record_and_continue)
 
-    async def _record_and_continue(self, scope: Scope, receive: Receive, send: Send) -> None:
-        routing = scope.get("extensions", {}).get(ROUTING_CONTEXT)
-        if routing and routing.get("operation_id") and scope["type"] == "http":
-            key = (scope["method"], scope["path"])
-            self.resolved[key] = (dict(routing), dict(scope.get("path_params", {})))
-            if len(self.resolved) > self.max_routes:
-                self.resolved.popitem(last=False)
-        await self._next(scope, receive, send)
+    def get(self, method: str, path: str) -> _Resolved | None:
+        resolved = self.resolved.get((method, path))
+        if resolved is not None:
+            self.hits += 1
+        return resolved
+
+    def remember(self, method: str, path: str, resolved: _Resolved) -> None:
+        self.resolved[(method, path)] = resolved
+        if len(self.resolved) > self.max_routes:
+            self.resolved.popitem(last=False)
 
     def stats(self) -> dict:
         """For /__admin/state."""
         return {"entries": len(self.resolved), "hits": self.hits}
 
+
+class MemoizedRoutingMiddleware(RoutingMiddleware):
+    """Connexion's ``RoutingMiddleware``, consulting ``memo`` before its routers."""
+
+    def __init__(self, app: ASGIApp, memo: RouteMemo) -> None:
+        self.memo = memo
+        self._next = app
+        # The routers call the next app with the scope they resolved: record it there.
+        super().__init__(self._record_and_continue)
+
+    async def _record_and_continue(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = routing_context(scope)
+        if routing.get("operation_id") and scope["type"] == "http":
+            resolved = (dict(routing), dict(path_params(scope)))
+            self.memo.remember(scope["method"], scope["path"], resolved)
+        await self._next(scope, receive, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            resolved = self.resolved.get((scope["method"], scope["path"]))
+            resolved = self.memo.get(scope["method"], scope["path"])
             if resolved is not None:
-                self.hits += 1
-                routing, path_params = resolved
+                routing, params = resolved
                 # In place, as Connexion's RoutingOperation does; the memo's dicts are copied.
-                scope.setdefault("extensions", {})[ROUTING_CONTEXT] = dict(routing)
-                scope.setdefault("path_params", {}).update(path_params)
+                set_routing_context(scope, routing)
+                update_path_params(scope, params)
                 await self._next(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)

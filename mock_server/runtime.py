@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import re
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from connexion.decorators.parameter import sanitized
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from starlette.types import Scope
 
+from ._compat.connexion import argument_name, routing_context
 from .api import ApiDefinition, ApiService
 from .config import Settings
 from .errors import ApiError
 from .generator import SchemaFaker
+
+if TYPE_CHECKING:
+    from .cache import ResponseCache
+    from .routing import RouteMemo
 
 logger = logging.getLogger("mock_server")
 
@@ -36,7 +40,7 @@ def query_argument_names(operation_spec: dict, path_item: dict) -> dict[str, str
     """Declared query parameters of an operation → the handler argument names Connexion uses
     (``page[offset]`` → ``page_offset``)."""
     declared = [*path_item.get("parameters", []), *operation_spec.get("parameters", [])]
-    return {p["name"]: sanitized(p["name"]) for p in declared if p.get("in") == "query"}
+    return {p["name"]: argument_name(p["name"]) for p in declared if p.get("in") == "query"}
 
 
 @dataclass
@@ -59,13 +63,18 @@ class MountedApi:
 class Runtime:
     """Shared state of one mock process, used by the middleware, the admin API and the CLI."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        routing: RouteMemo | None = None,
+        response_cache: ResponseCache | None = None,
+    ) -> None:
         self.settings = settings
         self.apis: dict[str, MountedApi] = {}  # by base path
-        self.faults = random.Random(settings.seed)
         self.faker = SchemaFaker()
-        self.response_cache: Any = None  # set by cache.ResponseCache when it is in the stack
-        self.routing: Any = None  # set by routing.MemoizedRoutingMiddleware likewise
+        self.routing = routing  # the routing memo (for /__admin/state)
+        self.response_cache = response_cache  # None with --no-response-cache
 
     def mount(self, definition: ApiDefinition, service: ApiService, resolved_spec: dict) -> None:
         mounted = MountedApi(definition, service)
@@ -89,6 +98,15 @@ class Runtime:
                     query_argument_names(op, path_item),
                 )
         self.apis[definition.base_path] = mounted
+
+    def routed(self, scope: Scope) -> tuple[MountedApi, Operation] | None:
+        """The API and operation Connexion's routing resolved for ``scope``, if any."""
+        routing = routing_context(scope)
+        mounted = self.apis.get(routing.get("api_base_path") or "")
+        if mounted is None:
+            return None
+        operation = mounted.operations.get(routing.get("operation_id") or "")
+        return (mounted, operation) if operation else None
 
     def api_for_path(self, path: str) -> MountedApi | None:
         for base, mounted in self.apis.items():
@@ -117,14 +135,17 @@ class Runtime:
     ) -> ConnexionResponse:
         """Connexion error handler: every error in the owning API's envelope."""
         path = request.url.path
-        error, body, media_type = self.error_body(self.api_for_path(path), exc, path)
         mounted = self.api_for_path(path)
+        error, body, media_type = self.error_body(mounted, exc, path)
         if error.status == 405 and mounted is not None:
-            error.headers["Allow"] = ", ".join(mounted.allowed_methods(path))
+            error = error.with_headers({"Allow": ", ".join(mounted.allowed_methods(path))})
         if error.status >= 500 and not isinstance(exc, ApiError):
             logger.error("%s %s failed", request.method, path, exc_info=exc)
         return ConnexionResponse(
-            status_code=error.status, body=body, content_type=media_type, headers=error.headers
+            status_code=error.status,
+            body=body,
+            content_type=media_type,
+            headers=dict(error.headers),
         )
 
     def request_seed(self, method: str, path: str, query: bytes) -> int:

@@ -8,25 +8,26 @@ from ...errors import (
     MalformedBodyError,
     RequestBodyError,
     RequestParameterError,
+    error_type,
 )
 
 WWW_AUTHENTICATE = 'Bearer realm="Access to shop API"'
 
-INVALID_ACCESS_TOKEN = ApiError(
+INVALID_ACCESS_TOKEN = error_type(
     401, "Invalid access token.", "001", {"WWW-Authenticate": WWW_AUTHENTICATE}
 )
-MISSING_ACCESS_TOKEN = ApiError(403, "Missing access token.", "002")
-FAILED_TO_AUTHENTICATE = ApiError(401, "Failed to authenticate user.", "003")
-FAILED_TO_REFRESH = ApiError(401, "Failed to refresh token.", "004")
-RETURN_CANT_BE_CREATED = ApiError(422, "Return can't be created.", "3601")
-RETURN_NOT_FOUND = ApiError(404, "Can't find return by the given return reference.", "3602")
-MULTIPLE_MERCHANTS = ApiError(422, "Return contains items from different merchants.", "3603")
-ORDER_NOT_FOUND = ApiError(404, "Can't find order by the given order reference", "801")
-PAGINATION_INVALID = ApiError(400, "Pagination parameters are invalid.")
-NOT_ACCEPTABLE = ApiError(406, "Not acceptable.")
-UNSUPPORTED_MEDIA_TYPE = ApiError(415, "Unsupported media type.")
-INVALID_TYPE = ApiError(400, "Invalid type.")
-POST_DATA_INVALID = ApiError(400, "Post data is invalid.")
+MISSING_ACCESS_TOKEN = error_type(403, "Missing access token.", "002")
+FAILED_TO_AUTHENTICATE = error_type(401, "Failed to authenticate user.", "003")
+FAILED_TO_REFRESH = error_type(401, "Failed to refresh token.", "004")
+RETURN_CANT_BE_CREATED = error_type(422, "Return can't be created.", "3601")
+RETURN_NOT_FOUND = error_type(404, "Can't find return by the given return reference.", "3602")
+MULTIPLE_MERCHANTS = error_type(422, "Return contains items from different merchants.", "3603")
+ORDER_NOT_FOUND = error_type(404, "Can't find order by the given order reference", "801")
+PAGINATION_INVALID = error_type(400, "Pagination parameters are invalid.")
+NOT_ACCEPTABLE = error_type(406, "Not acceptable.")
+UNSUPPORTED_MEDIA_TYPE = error_type(415, "Unsupported media type.")
+INVALID_TYPE = error_type(400, "Invalid type.")
+POST_DATA_INVALID = error_type(400, "Post data is invalid.")
 
 # Symfony-style wording of Spryker's request validator (code 901).
 _SYMFONY = {
@@ -56,19 +57,19 @@ class GlueEnvelope(EnvelopeBase):
 
     def body_error(self, exc: RequestBodyError) -> ApiError:
         if exc.pointer in ("", "/data", "/data/attributes") and exc.keyword == "type":
-            return POST_DATA_INVALID
+            return POST_DATA_INVALID()
         if exc.pointer == "/data/type":
-            return INVALID_TYPE
+            return INVALID_TYPE()
         if exc.pointer in ("/data", "/data/attributes") and exc.keyword == "required":
-            return POST_DATA_INVALID
+            return POST_DATA_INVALID()
         field = exc.pointer.removeprefix("/data/attributes").strip("/").replace("/", ".")
         message = _SYMFONY.get(exc.keyword, exc.message)
         return ApiError(422, f"{field or 'data'} => {message}", "901")
 
     def malformed_body(self, exc: MalformedBodyError) -> ApiError:
-        return POST_DATA_INVALID
+        return POST_DATA_INVALID()
 
     def parameter_error(self, exc: RequestParameterError) -> ApiError:
         if exc.name.startswith("page["):
-            return PAGINATION_INVALID
+            return PAGINATION_INVALID()
         return ApiError(400, exc.detail)

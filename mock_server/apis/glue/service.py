@@ -10,16 +10,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
-from connexion import request
-from connexion.context import context
-from connexion.context import scope as request_scope
 from starlette.datastructures import Headers
 
-from ...api import request_base_url, same_secret
+from ...api import same_secret
 from ...config import Settings
 from ...errors import ApiError
+from ...request_context import RequestContext
 from ...store import StateStore
 from . import envelope as E
 from .resources import (
@@ -163,7 +160,7 @@ class GlueService:
         }
 
     # ------------------------------------------------------------------ tokens
-    def _issue(self, customer: Customer, resource_type: str) -> dict:
+    def _issue(self, ctx: RequestContext, customer: Customer, resource_type: str) -> dict:
         with self.store.lock:
             self._issued += 1
             jti = hmac.new(self._secret, f"{customer.reference}:{self._issued}".encode(), "sha256")
@@ -199,7 +196,7 @@ class GlueService:
                     "refreshTokenExpiresIn": REFRESH_TTL,
                     "idCompanyUser": None,
                 },
-                "links": {"self": f"{self._base()}/{resource_type}"},
+                "links": {"self": f"{self._base(ctx)}/{resource_type}"},
             }
         }
 
@@ -210,7 +207,7 @@ class GlueService:
         for stale in mine[: max(0, len(mine) - self.settings.max_tokens_per_customer)]:
             del table[stale]
 
-    async def create_access_token(self, body: dict, **_: Any) -> tuple:
+    async def create_access_token(self, ctx: RequestContext, body: dict, **_: Any) -> tuple:
         attributes = body["data"]["attributes"]
         username, password = attributes["username"], attributes["password"]
         for field, value in (("username", username), ("password", password)):
@@ -219,21 +216,21 @@ class GlueService:
         customer = self.store.world.customer_by_email(username)
         if customer is None or not same_secret(customer.password, password):
             raise E.FAILED_TO_AUTHENTICATE
-        return self._issue(customer, "access-tokens"), 201, self._headers()
+        return self._issue(ctx, customer, "access-tokens"), 201, self._headers()
 
-    async def refresh_access_token(self, body: dict, **_: Any) -> tuple:
+    async def refresh_access_token(self, ctx: RequestContext, body: dict, **_: Any) -> tuple:
         token = body["data"]["attributes"]["refreshToken"]
         with self.store.lock:
             session = self._refresh.pop(token, None)
         if session is None or session.expires_at < time.monotonic():
             raise E.FAILED_TO_REFRESH
         customer = self.store.world.customers[session.customer_reference]
-        return self._issue(customer, "refresh-tokens"), 201, self._headers()
+        return self._issue(ctx, customer, "refresh-tokens"), 201, self._headers()
 
     # ------------------------------------------------------------------ reads
-    async def list_return_reasons(self, **params: Any) -> tuple:
-        language, reasons = REASONS[locale_for(request.headers.get("accept-language"))]
-        base = self._base()
+    async def list_return_reasons(self, ctx: RequestContext, **params: Any) -> tuple:
+        language, reasons = REASONS[locale_for(ctx.headers.get("accept-language"))]
+        base = self._base(ctx)
         items = [
             {
                 "type": "return-reasons",
@@ -243,36 +240,38 @@ class GlueService:
             }
             for r in reasons
         ]
-        document = self._collection(items, "return-reasons", params)
+        document = self._collection(ctx, items, "return-reasons", params)
         return document, 200, self._headers({"Content-Language": language})
 
-    async def list_orders(self, **params: Any) -> tuple:
-        customer = self._customer()
-        base = self._base()
+    async def list_orders(self, ctx: RequestContext, **params: Any) -> tuple:
+        customer = self._customer(ctx)
+        base = self._base(ctx)
         orders = [
             o
             for o in reversed(self.store.world.orders.values())
             if o.customer_reference == customer.reference
         ]
         return (
-            self._collection([order_summary(o, base) for o in orders], "orders", params),
+            self._collection(ctx, [order_summary(o, base) for o in orders], "orders", params),
             200,
             self._headers(),
         )
 
-    async def get_order(self, orderReference: str, **_: Any) -> tuple:
-        customer = self._customer()
+    async def get_order(self, ctx: RequestContext, orderReference: str, **_: Any) -> tuple:
+        customer = self._customer(ctx)
         world = self.store.world
         order = world.orders.get(orderReference)
         if order is None or order.customer_reference != customer.reference:
             raise E.ORDER_NOT_FOUND
-        return {"data": order_detail(order, customer, world, self._base())}, 200, self._headers()
+        return {"data": order_detail(order, customer, world, self._base(ctx))}, 200, self._headers()
 
-    async def list_returns(self, include: str | None = None, **params: Any) -> tuple:
-        customer = self._customer()
+    async def list_returns(
+        self, ctx: RequestContext, include: str | None = None, **params: Any
+    ) -> tuple:
+        customer = self._customer(ctx)
         world = self.store.world
         wanted = _include_set(include)
-        base = self._base()
+        base = self._base(ctx)
         mine = [
             r
             for r in reversed(world.returns.values())
@@ -288,24 +287,28 @@ class GlueService:
         ]
         document: dict[str, Any] = {
             "data": data,
-            "links": collection_links(base, "returns", self._query(), len(mine), page),
+            "links": collection_links(base, "returns", self._query(ctx), len(mine), page),
         }
         included = included_for(shown, world, base, wanted)
         if included:
             document["included"] = included
         return document, 200, self._headers()
 
-    async def get_return(self, returnReference: str, include: str | None = None, **_: Any) -> tuple:
-        customer = self._customer()
+    async def get_return(
+        self, ctx: RequestContext, returnReference: str, include: str | None = None, **_: Any
+    ) -> tuple:
+        customer = self._customer(ctx)
         world = self.store.world
         found = world.returns.get(returnReference)
         if found is None or found.customer_reference != customer.reference:
             raise E.RETURN_NOT_FOUND
-        return self._return_document(found, world, include), 200, self._headers()
+        return self._return_document(ctx, found, world, include), 200, self._headers()
 
     # ------------------------------------------------------------------ writes
-    async def create_return(self, body: dict, include: str | None = None, **_: Any) -> tuple:
-        customer = self._customer()
+    async def create_return(
+        self, ctx: RequestContext, body: dict, include: str | None = None, **_: Any
+    ) -> tuple:
+        customer = self._customer(ctx)
         attributes = body["data"]["attributes"]
         requested = attributes["returnItems"]
         with self.store.lock:
@@ -327,7 +330,7 @@ class GlueService:
             created = create_return(world, customer.reference, items)
             self.store.touch()
             self._created += 1
-        return self._return_document(created, world, include), 201, self._headers()
+        return self._return_document(ctx, created, world, include), 201, self._headers()
 
     @staticmethod
     def _returnable_items(
@@ -349,9 +352,9 @@ class GlueService:
         return items
 
     # ------------------------------------------------------------------ helpers
-    def _return_document(self, ret, world: World, include: str | None) -> dict:
+    def _return_document(self, ctx: RequestContext, ret, world: World, include: str | None) -> dict:
         wanted = _include_set(include)
-        base = self._base()
+        base = self._base(ctx)
         document: dict[str, Any] = {
             "data": return_resource(
                 ret, world, base, embed_items=True, relationships="return-items" in wanted
@@ -362,12 +365,12 @@ class GlueService:
             document["included"] = included
         return document
 
-    def _collection(self, items: list[dict], path: str, params: dict) -> dict:
+    def _collection(self, ctx: RequestContext, items: list[dict], path: str, params: dict) -> dict:
         page = self._page(params)
         shown = items[page[0] : page[0] + page[1]] if page else items
         return {
             "data": shown,
-            "links": collection_links(self._base(), path, self._query(), len(items), page),
+            "links": collection_links(self._base(ctx), path, self._query(ctx), len(items), page),
         }
 
     @staticmethod
@@ -378,18 +381,17 @@ class GlueService:
         return int(offset), int(limit)
 
     @staticmethod
-    def _customer() -> Customer:
-        return context["user"]
+    def _customer(ctx: RequestContext) -> Customer:
+        customer: Customer = ctx.principal
+        return customer
 
     @staticmethod
-    def _query() -> list[tuple[str, str]]:
-        return parse_qsl(
-            request_scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
-        )
+    def _query(ctx: RequestContext) -> list[tuple[str, str]]:
+        return list(ctx.query)
 
     @staticmethod
-    def _base() -> str:
-        return request_base_url(BASE_PATH)
+    def _base(ctx: RequestContext) -> str:
+        return ctx.base_url
 
     @staticmethod
     def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import re
 
-from ...errors import ApiError, EnvelopeBase, RequestParameterError
+from ...errors import ApiError, EnvelopeBase, RequestParameterError, error_type
 
 BASE_PATH = "/sendcloud/api/v2"
 WWW_AUTHENTICATE = 'Basic realm="api"'
-NOT_PROVIDED = ApiError(
+NOT_PROVIDED = error_type(
     401,
     "Authentication credentials were not provided.",
     headers={"WWW-Authenticate": WWW_AUTHENTICATE},
 )
-INVALID_CREDENTIALS = ApiError(
+INVALID_CREDENTIALS = error_type(
     401, "Invalid username/password.", headers={"WWW-Authenticate": WWW_AUTHENTICATE}
 )
-RETURN_NOT_FOUND = ApiError(404, "No Return matches the given query.")
-INVALID_CURSOR = ApiError(404, "Invalid cursor")
+RETURN_NOT_FOUND = error_type(404, "No Return matches the given query.")
+INVALID_CURSOR = error_type(404, "Invalid cursor")
 # Connexion routes `/returns/{id}` with an int converter, so a non-integer id misses the route.
 RETURN_PATH = re.compile(re.escape(BASE_PATH) + r"/returns/[^/]+/?")
 
@@ -40,10 +40,10 @@ class SendcloudEnvelope(EnvelopeBase):
     def translate(self, exc: Exception, path: str) -> ApiError:
         error = super().translate(exc, path)
         if error.status == 404 and error.code is None and RETURN_PATH.fullmatch(path):
-            return RETURN_NOT_FOUND  # any id that matches no return (sendcloud-C9)
+            return RETURN_NOT_FOUND()  # any id that matches no return (sendcloud-C9)
         return error
 
     def parameter_error(self, exc: RequestParameterError) -> ApiError:
         if exc.location == "path":  # a non-integer id matches no return (sendcloud-C9)
-            return RETURN_NOT_FOUND
+            return RETURN_NOT_FOUND()
         return ApiError(400, exc.detail)

@@ -8,10 +8,11 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
-from ...api import request_base_url, same_secret
+from ...api import same_secret
 from ...config import Settings
+from ...request_context import RequestContext
 from ...store import StateStore
-from .envelope import BASE_PATH, INVALID_CREDENTIALS, INVALID_CURSOR, NOT_PROVIDED, RETURN_NOT_FOUND
+from .envelope import INVALID_CREDENTIALS, INVALID_CURSOR, NOT_PROVIDED, RETURN_NOT_FOUND
 from .world import SendcloudWorld, build_world
 
 PAGE_SIZE = 20
@@ -84,11 +85,11 @@ class SendcloudService:
     def counts(self) -> dict:
         return {"seed": self.store.seed, "returns": len(self.store.world.returns)}
 
-    async def list_returns(self, cursor: str | None = None, **_: Any) -> tuple:
+    async def list_returns(self, ctx: RequestContext, cursor: str | None = None, **_: Any) -> tuple:
         world = self.store.world
         total = len(world.returns)
         offset = decode_cursor(cursor, total) if cursor is not None else 0
-        base = f"{request_base_url(BASE_PATH)}/returns"
+        base = f"{ctx.base_url}/returns"
         end = offset + PAGE_SIZE
         previous = None
         if offset > 0:
@@ -100,7 +101,7 @@ class SendcloudService:
         }
         return body, 200, JSON
 
-    async def get_return(self, id: int, **_: Any) -> tuple:
+    async def get_return(self, ctx: RequestContext, id: int, **_: Any) -> tuple:
         found = self.store.world.by_id(id)
         if found is None:
             raise RETURN_NOT_FOUND
