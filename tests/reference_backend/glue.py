@@ -360,7 +360,7 @@ class GlueBackend:
                 "currencyIsoCode": "EUR",
                 "priceMode": "GROSS_MODE",
             }
-            link = f"{call.base}/orders/{order.reference}"
+            link = call.self_link(f"/orders/{order.reference}")
             data.append((resource("orders", order.reference, attributes, link), []))
         return self.collection(call, data)
 
@@ -406,8 +406,8 @@ class GlueBackend:
 
     @route("GET", "/returns")
     async def list_returns(self, call: Call) -> Response:
-        entries = [
-            self.return_document(call, ret, f"{call.base}/returns/{ret.reference}")
+        entries = [  # each main resource links to itself with the request's query string
+            self.return_document(call, ret, call.self_link(f"/returns/{ret.reference}"))
             for ret in self.world.returns_of(call.customer or "")
         ]
         return self.collection(call, entries)
@@ -450,7 +450,6 @@ class GlueBackend:
             raise GlueError.of("3603")
         assert call.customer is not None
         created = self.world.add_return(call.customer, wanted)
-        data, included = self.return_document(
-            call, created, f"{call.base}/returns/{created.reference}"
-        )
+        link = call.self_link(f"/returns/{created.reference}")
+        data, included = self.return_document(call, created, link)
         return document(data, 201, **({"included": included} if included else {}))
