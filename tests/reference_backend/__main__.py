@@ -17,7 +17,8 @@ def main(argv: list[str] | None = None) -> None:
     base = f"http://{args.host}:{args.port}"
     print(f"Glue      {base}/glue  customers {GLUE_CUSTOMER[0]}, {GLUE_OTHER_CUSTOMER[0]}")
     print(f"Sendcloud {base}/sendcloud/api/v2  key {SENDCLOUD_BASIC[0]}", flush=True)
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    # h11 parses any method token (httptools refuses e.g. FOO before the app sees it)
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning", http="h11")
 
 
 if __name__ == "__main__":

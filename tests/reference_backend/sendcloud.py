@@ -3,7 +3,7 @@
 
 Django REST framework behaviour, as Sendcloud's v2 is built on it: authentication before the
 method check (an anonymous ``POST`` is 401, an authenticated one 405 with
-``Allow: GET, HEAD, OPTIONS``), ``HEAD`` answered like ``GET`` without a body. Cursor
+``Allow: GET, HEAD, OPTIONS``), ``HEAD`` answered like ``GET`` (the server drops the body). Cursor
 pagination by position (``p`` = id of the last return shown, ``r=1`` backwards, standard
 Base64 with padding), 15 returns a page, ids that are neither small nor contiguous.
 """
@@ -165,8 +165,6 @@ class SendcloudBackend:
             body = {"error": {"code": error.status, "request": self.request_name(request),
                               "message": error.message}}  # fmt: skip
             response = json_response(body, error.status, "application/json", error.headers)
-        if request.method == "HEAD":
-            response.body = b""
         await response(scope, receive, send)
 
     @staticmethod
