@@ -84,9 +84,17 @@ class Call:
     def query(self) -> str:
         return self.request.url.query
 
+    def decoded_query(self, *, without_page: bool = False) -> str:
+        """The query string as Glue writes it into links: ``urldecode(http_build_query(...))``,
+        i.e. every value decoded (``[``/``]``, ``,``, spaces, UTF-8 written literally)."""
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        if without_page:
+            pairs = [(k, v) for k, v in pairs if not k.startswith("page[")]
+        return "&".join(f"{k}={v}" for k, v in pairs)
+
     def self_link(self, path: str) -> str:
-        """``{base}{path}`` plus the request's query string, brackets written literally."""
-        query = self.query.replace("%5B", "[").replace("%5D", "]")
+        """``{base}{path}`` + the decoded query (GA ``ResponseBuilder::buildQueryString``)."""
+        query = self.decoded_query()
         return f"{self.base}{path}" + (f"?{query}" if query else "")
 
 
@@ -232,15 +240,11 @@ class GlueBackend:
         links: dict[str, str] = {"self": call.self_link(call.path)}
         total = len(resources)
         if total:
-            others = [
-                f"{k}={v}"
-                for k, v in parse_qsl(call.query, keep_blank_values=True)
-                if k not in ("page[offset]", "page[limit]")
-            ]
+            others = call.decoded_query(without_page=True)
 
-            def at(start: int) -> str:
-                query = "&".join([*others, f"page[offset]={start}", f"page[limit]={limit}"])
-                return f"{call.base}{call.path}?{query}"
+            def at(start: int) -> str:  # GA ResponsePagination::getPaginationLink
+                query = f"{others}&" if others else ""
+                return f"{call.base}{call.path}?{query}page[offset]={start}&page[limit]={limit}"
 
             links["last"] = at(limit * ((total - 1) // limit))
             links["first"] = at(0)
@@ -331,7 +335,7 @@ class GlueBackend:
             "refreshToken": refresh,
             "idCompanyUser": None,
         }
-        return document(resource(type_, None, attributes, f"{call.base}/{type_}"), 201)
+        return document(resource(type_, None, attributes, call.self_link(f"/{type_}")), 201)
 
     @route("DELETE", r"/refresh-tokens/(?P<token>[^/]+)")
     async def revoke_refresh_token(self, call: Call) -> Response:
@@ -344,7 +348,7 @@ class GlueBackend:
         language = (call.request.headers.get("accept-language") or "en")[:2].lower()
         locale = "de_DE" if language == "de" else "en_US"
         reasons = REASONS["de" if language == "de" else "en"]
-        link = f"{call.base}/return-reasons"
+        link = call.self_link("/return-reasons")  # id null: the type plus the query string
         data = [(resource("return-reasons", None, {"reason": r}, link), []) for r in reasons]
         response = self.collection(call, data)
         response.headers["Content-Language"] = locale
