@@ -311,7 +311,8 @@ def test_media_types_and_malformed_documents(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     "query",
     ["page[offset]=0", "page[limit]=2", "page[offset]=-1&page[limit]=2",
-     "page[offset]=0&page[limit]=0", "page[offset]=x&page[limit]=2"],
+     "page[offset]=0&page[limit]=0", "page[offset]=x&page[limit]=2",
+     "page[offset]=%D9%A1&page[limit]=2", "page[offset]=0&page[limit]=%D9%A2"],
 )  # fmt: skip
 def test_invalid_or_lone_page_parameters_are_400_without_code(
     client: httpx.Client, query: str
@@ -419,6 +420,12 @@ def test_create_return_read_after_write_and_refusals(client: httpx.Client) -> No
         422,
         "3601",
     )
+    null_reason = {"salesOrderItemUuid": items[1]["uuid"], "reason": None}
+    body = {
+        "data": {"type": "returns", "attributes": {"store": "AT", "returnItems": [null_reason]}}
+    }
+    assert error(client.post(f"{GLUE}/returns", headers=headers, json=body)) == (
+        422, "901", "returnItems[0][reason] => This value should be of type string.")  # fmt: skip
     assert error(create(client, headers, items[1]["uuid"], store=" ")) == (
         422, "901", "store => This value should not be blank.")  # fmt: skip
     assert (

@@ -224,7 +224,10 @@ class GlueBackend:
         offset, limit = query.get("page[offset]"), query.get("page[limit]")
         if offset is None and limit is None:
             return 0, DEFAULT_LIMIT
-        if offset is None or limit is None or not offset.isdigit() or not limit.isdigit():
+        ascii_digits = re.compile(r"[0-9]+")  # str.isdigit() would take "١٢"; PHP does not
+        if not (
+            offset and limit and ascii_digits.fullmatch(offset) and ascii_digits.fullmatch(limit)
+        ):
             raise GlueError(400, "Pagination parameters are invalid.")
         if int(limit) < 1:
             raise GlueError(400, "Pagination parameters are invalid.")
@@ -441,7 +444,7 @@ class GlueBackend:
                 raise invalid(label, "This value should be of type array.")
             uuid = self.text(entry, "salesOrderItemUuid", label=f"{label}[salesOrderItemUuid]")
             reason = entry.get("reason")
-            if reason is not None and not isinstance(reason, str):
+            if "reason" in entry and not isinstance(reason, str):  # the contract: a string
                 raise invalid(f"{label}[reason]", "This value should be of type string.")
             item = self.world.items.get(uuid)
             owner = self.world.orders[item.order_reference].customer if item else None
