@@ -110,12 +110,28 @@ def route(method: str, pattern: str, *, protected: bool = True) -> Callable[[Han
     return register
 
 
-def resource(type_: str, id_: str | None, attributes: dict[str, Any], self_link: str) -> dict:
+def resource(
+    type_: str, id_: str | None, attributes: dict[str, Any], self_link: str
+) -> dict[str, Any]:
     return {"type": type_, "id": id_, "attributes": attributes, "links": {"self": self_link}}
 
 
-def document(data: Any, status: int = 200, **members: Any) -> Response:
-    return json_response({"data": data, **members}, status, JSONAPI)
+Entry = tuple[dict[str, Any], list[dict[str, Any]]]  # a resource and its included resources
+
+
+def document(
+    data: Any,
+    status: int = 200,
+    links: dict[str, str] | None = None,
+    included: list[dict[str, Any]] | None = None,
+) -> Response:
+    """A JSON:API document; ``links`` and ``included`` only when there are some."""
+    body: dict[str, Any] = {"data": data}
+    if links:
+        body["links"] = links
+    if included:
+        body["included"] = included
+    return json_response(body, status, JSONAPI)
 
 
 def acceptable(accept: str | None) -> bool:
@@ -153,7 +169,7 @@ class GlueBackend:
     async def dispatch(self, request: Request) -> Response:
         path = request.url.path[len(self.prefix) :] or "/"
         base = f"{request.url.scheme}://{request.url.netloc}{self.prefix}"
-        found = None
+        found: tuple[dict[str, str], bool, Handler] | None = None
         for method, pattern, protected, name in ROUTES:
             match = pattern.match(path)
             if match and method == request.method:
@@ -233,9 +249,7 @@ class GlueBackend:
             raise GlueError(400, "Pagination parameters are invalid.")
         return int(offset), min(int(limit), MAX_LIMIT)
 
-    def collection(
-        self, call: Call, entries: list[tuple[dict[str, Any], list[dict[str, Any]]]]
-    ) -> Response:
+    def collection(self, call: Call, entries: list[Entry]) -> Response:
         """One page of ``(resource, its included resources)`` entries, with Glue's links."""
         offset, limit = self.page(call)
         resources = [resource_ for resource_, _ in entries]
@@ -255,11 +269,8 @@ class GlueBackend:
                 links["prev"] = at(max(offset - limit, 0))
             if offset + limit < total:
                 links["next"] = at(offset + limit)
-        members: dict[str, Any] = {"links": links}
         included = [r for _, related in entries[offset : offset + limit] for r in related]
-        if included:
-            members["included"] = included
-        return document(page, **members)
+        return document(page, links=links, included=included)
 
     def order_of(self, call: Call, reference: str) -> Order:
         order = self.world.orders.get(reference)
@@ -277,9 +288,7 @@ class GlueBackend:
             return {"return-items", "order-items"}
         return {name.strip() for name in query["include"].split(",")}
 
-    def return_document(
-        self, call: Call, ret: Return, self_link: str
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def return_document(self, call: Call, ret: Return, self_link: str) -> Entry:
         """The ``returns`` resource and its included resources (as ``include`` asks)."""
         attributes = {
             "returnReference": ret.reference,
@@ -352,14 +361,16 @@ class GlueBackend:
         locale = "de_DE" if language == "de" else "en_US"
         reasons = REASONS["de" if language == "de" else "en"]
         link = call.self_link("/return-reasons")  # id null: the type plus the query string
-        data = [(resource("return-reasons", None, {"reason": r}, link), []) for r in reasons]
+        data: list[Entry] = [
+            (resource("return-reasons", None, {"reason": r}, link), []) for r in reasons
+        ]
         response = self.collection(call, data)
         response.headers["Content-Language"] = locale
         return response
 
     @route("GET", "/orders")
     async def list_orders(self, call: Call) -> Response:
-        data = []
+        data: list[Entry] = []
         for order in self.world.orders_of(call.customer or ""):
             attributes = {
                 "createdAt": order.created_at,
@@ -425,7 +436,7 @@ class GlueBackend:
         if ret is None or ret.customer != call.customer:
             raise GlueError.of("3602")
         data, included = self.return_document(call, ret, call.self_link(call.path))
-        return document(data, **({"included": included} if included else {}))
+        return document(data, included=included)
 
     @route("POST", "/returns")
     async def create_return(self, call: Call) -> Response:
@@ -459,4 +470,4 @@ class GlueBackend:
         created = self.world.add_return(call.customer, wanted)
         link = call.self_link(f"/returns/{created.reference}")
         data, included = self.return_document(call, created, link)
-        return document(data, 201, **({"included": included} if included else {}))
+        return document(data, 201, included=included)
