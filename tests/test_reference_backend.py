@@ -322,6 +322,8 @@ def test_invalid_or_lone_page_parameters_are_400_without_code(
         assert error(response) == (400, None, "Pagination parameters are invalid.")
     response = client.get(f"{GLUE}/return-reasons?{query}", headers=HEADERS)
     assert error(response) == (400, None, "Pagination parameters are invalid.")
+    before_auth = client.get(f"{GLUE}/returns?{query}", headers=HEADERS)  # no token
+    assert error(before_auth) == (400, None, "Pagination parameters are invalid.")
 
 
 def test_pagination_links_write_brackets_literally_in_spryker_order(client: httpx.Client) -> None:

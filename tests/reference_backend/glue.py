@@ -179,6 +179,7 @@ class GlueBackend:
         params, protected, handler = found
         if not acceptable(request.headers.get("accept")):
             raise GlueError(406, "Not acceptable.")
+        self.page(request.url.query)
         body = None
         if request.method == "POST":
             content_type = request.headers.get("content-type", "").split(";")[0].strip()
@@ -234,9 +235,13 @@ class GlueBackend:
         return value
 
     @staticmethod
-    def page(call: Call) -> tuple[int, int]:
-        """(offset, limit); both parameters or neither, else 400 (later Spryker versions)."""
-        query = dict(parse_qsl(call.query, keep_blank_values=True))
+    def page(query_string: str) -> tuple[int, int]:
+        """(offset, limit); both parameters or neither, else 400 (later Spryker versions).
+
+        Glue checks them on every request, before authentication
+        (``PaginationParametersHttpRequestValidator`` is one of the HTTP request validators).
+        """
+        query = dict(parse_qsl(query_string, keep_blank_values=True))
         offset, limit = query.get("page[offset]"), query.get("page[limit]")
         if offset is None and limit is None:
             return 0, DEFAULT_LIMIT
@@ -251,7 +256,7 @@ class GlueBackend:
 
     def collection(self, call: Call, entries: list[Entry]) -> Response:
         """One page of ``(resource, its included resources)`` entries, with Glue's links."""
-        offset, limit = self.page(call)
+        offset, limit = self.page(call.query)
         resources = [resource_ for resource_, _ in entries]
         page = resources[offset : offset + limit]
         links: dict[str, str] = {"self": call.self_link(call.path)}
