@@ -106,7 +106,10 @@ def bearer(client: httpx.Client, who: tuple[str, str] = GLUE_CUSTOMER) -> dict[s
 def error(response: httpx.Response) -> tuple[int, str | None, str]:
     """(status, code, detail) of a one-error Glue response, checking the envelope on the way."""
     assert response.headers["content-type"] == JSONAPI
+    assert_valid("glue", "ErrorDocument", response.json())
     errors = response.json()["errors"]
+    if "code" not in errors[0]:
+        assert_valid("glue", "NoCode", response.json())  # framework errors carry no code
     assert len(errors) == 1 and errors[0]["status"] == response.status_code  # an integer
     return response.status_code, errors[0].get("code"), errors[0]["detail"]
 
@@ -562,6 +565,14 @@ def sc_get(client: httpx.Client, url: str, auth: Any = SENDCLOUD_BASIC) -> httpx
     return client.get(url if url.startswith("http") else f"{SC}{url}", auth=auth)
 
 
+def sc_error(response: httpx.Response) -> dict[str, Any]:
+    """The ``error`` object of a Sendcloud error, checked against the contract's `Error`."""
+    assert response.headers["content-type"] == "application/json"
+    assert_valid("sendcloud", "Error", response.json())
+    assert response.json()["error"]["code"] == response.status_code
+    return dict(response.json()["error"])
+
+
 def test_sendcloud_cursor_chain_both_ways(client: httpx.Client) -> None:
     pages = [sc_get(client, "/returns").json()]
     while pages[-1]["next"]:
@@ -591,8 +602,10 @@ def test_sendcloud_cursor_chain_both_ways(client: httpx.Client) -> None:
 def test_sendcloud_invalid_cursor_is_404(client: httpx.Client, cursor: str) -> None:
     response = client.get(f"{SC}/returns", params={"cursor": cursor}, auth=SENDCLOUD_BASIC)
     assert response.status_code == 404
-    assert response.json() == {
-        "error": {"code": 404, "request": "sendcloud/api/v2/returns", "message": "Invalid cursor"}
+    assert sc_error(response) == {
+        "code": 404,
+        "request": "sendcloud/api/v2/returns",
+        "message": "Invalid cursor",
     }
 
 
@@ -611,7 +624,7 @@ def test_sendcloud_detail_equals_the_listed_return_and_money_adds_up(client: htt
 def test_sendcloud_unknown_return_is_404_in_the_envelope(client: httpx.Client, path: str) -> None:
     response = sc_get(client, path)
     assert response.status_code == 404
-    assert response.json()["error"] == {
+    assert sc_error(response) == {
         "code": 404,
         "request": f"sendcloud/api/v2{path}",
         "message": "No Return matches the given query.",
@@ -622,12 +635,11 @@ def test_sendcloud_auth(client: httpx.Client) -> None:
     assert sc_get(client, "/returns/40211", auth=None).status_code == 401
     missing = client.get(f"{SC}/returns")
     assert missing.status_code == 401 and missing.headers["www-authenticate"] == 'Basic realm="api"'
-    assert missing.json()["error"]["message"] == "Authentication credentials were not provided."
+    assert sc_error(missing)["message"] == "Authentication credentials were not provided."
     for auth in [(SENDCLOUD_BASIC[0], "wrong"), ("unknown", SENDCLOUD_BASIC[1])]:
         wrong = sc_get(client, "/returns", auth=auth)
         assert (
-            wrong.status_code == 401
-            and wrong.json()["error"]["message"] == "Invalid username/password."
+            wrong.status_code == 401 and sc_error(wrong)["message"] == "Invalid username/password."
         )
     oauth = client.get(
         f"{SC}/returns", headers={"Authorization": f"Bearer {SENDCLOUD_OAUTH_TOKEN}"}
@@ -642,12 +654,10 @@ def test_sendcloud_unsupported_methods_are_405_in_the_envelope_after_authenticat
     assert anonymous.status_code == 401  # DRF authenticates before the method check
     response = client.post(f"{SC}/returns", json={}, auth=SENDCLOUD_BASIC)
     assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD, OPTIONS"
-    assert response.json() == {
-        "error": {
-            "code": 405,
-            "request": "sendcloud/api/v2/returns",
-            "message": 'Method "POST" not allowed.',
-        }
+    assert sc_error(response) == {
+        "code": 405,
+        "request": "sendcloud/api/v2/returns",
+        "message": 'Method "POST" not allowed.',
     }
     head = client.head(f"{SC}/returns/40211", auth=SENDCLOUD_BASIC)
     assert head.status_code == 200 and head.content == b""
