@@ -177,10 +177,9 @@ def test_login_issues_a_real_looking_jwt_and_a_rotating_refresh_token(client: ht
     assert attributes["expiresIn"] == 28800 and "refreshTokenExpiresIn" not in attributes
     jwt = claims(attributes["accessToken"])
     assert set(jwt) == {"aud", "jti", "iat", "nbf", "exp", "sub", "scopes"}
-    assert (
-        jwt["exp"] - jwt["iat"] == 28800
-        and json.loads(jwt["sub"])["customer_reference"] == "AT--12"
-    )
+    subject = json.loads(jwt["sub"])  # Spryker: a JSON string describing the customer
+    assert jwt["exp"] - jwt["iat"] == 28800 and jwt["scopes"] == ["customer"]
+    assert subject["customer_reference"] == "AT--12" and subject["id_customer"] == 12
     old = attributes["refreshToken"]
     assert old.startswith("def50")
     refresh = {"data": {"type": "refresh-tokens", "attributes": {"refreshToken": old}}}

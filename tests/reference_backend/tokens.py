@@ -48,7 +48,14 @@ class TokenService:
         now = int(time.time())
         header = {"typ": "JWT", "alg": "HS256"}
         # Spryker's `sub` is a JSON string describing the customer.
-        subject = json.dumps({"customer_reference": customer, "id_customer": customer[4:]})
+        subject = json.dumps(
+            {
+                "id_company_user": None,
+                "id_agent": None,
+                "customer_reference": customer,
+                "id_customer": int(customer.rpartition("--")[2]),
+            }
+        )
         claims = {
             "aud": AUDIENCE,
             "jti": secrets.token_hex(40),
