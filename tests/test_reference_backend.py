@@ -695,4 +695,8 @@ def test_module_serves_both_apis_on_loopback(tmp_path: Path) -> None:
         )
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -58,7 +58,11 @@ def backend(tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def run_harness(api: str, base_url: str, credentials: list[str], reports: Path) -> None:
