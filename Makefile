@@ -24,6 +24,7 @@ test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(ARGS)
 
 ## Long fuzz / load variants (opt-in).

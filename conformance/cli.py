@@ -16,9 +16,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .contract import APIS
+
+if TYPE_CHECKING:  # the runner imports Schemathesis: only when a command needs it
+    from .runner import Credentials
 
 DEFAULT_REPORT_DIR = "conformance-reports"
 
@@ -190,7 +193,7 @@ def build_parser() -> OneLineParser:
     return parser
 
 
-def _credentials(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _credentials(args: argparse.Namespace) -> Credentials:
     from .runner import Credentials, UsageError
 
     basic = None

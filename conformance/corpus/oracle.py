@@ -279,9 +279,9 @@ def _body_schema(op: Operation) -> dict[str, Any] | None:
     return None if media is None else media.get("schema")
 
 
-_ENVELOPE = {(400, None)}
-_ENVELOPE_OR_901 = {(400, None), (422, "901")}
-_INVALID_901 = {(422, "901")}
+_ENVELOPE: set[Outcome] = {(400, None)}
+_ENVELOPE_OR_901: set[Outcome] = {(400, None), (422, "901")}
+_INVALID_901: set[Outcome] = {(422, "901")}
 
 
 def _glue_body(verdict: _Verdict, op: Operation, request: Request) -> Any:
