@@ -24,12 +24,13 @@ test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(ARGS)
 
-## Long fuzz / load variants (opt-in).
+## Long fuzz / load variants and the slow HTTP suites (opt-in; `make test` deselects them).
 test-long: $(STAMP)
 	bash scripts/ensure-system-deps.sh
-	RUN_LONG=1 $(PY) -m pytest -m long $(ARGS)
+	$(PY) -m pytest -m long $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/mock-server lint specs/glue-returns.openapi.yaml specs/sendcloud-returns-v2.openapi.yaml

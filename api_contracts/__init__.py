@@ -12,6 +12,9 @@ from .contract import (
     Operation,
     error_codes_of,
     load_document,
+    parse_document,
+    read_document,
+    resolve_pointer,
     resolve_refs,
     spec_path,
 )
@@ -24,6 +27,9 @@ __all__ = [
     "Operation",
     "error_codes_of",
     "load_document",
+    "parse_document",
+    "read_document",
+    "resolve_pointer",
     "resolve_refs",
     "spec_path",
 ]

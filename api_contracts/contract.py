@@ -9,18 +9,32 @@ caller hard-codes what the document already says.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:  # the C loader when PyYAML was built with libyaml (about 10x faster)
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _JsonCompatibleLoader(_SafeLoader):
+    """Safe YAML loader (C when available) that keeps timestamps as strings, as JSON would."""
+
+
+_JsonCompatibleLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -40,40 +54,99 @@ def spec_path(file_name: str) -> Path:
     return Path(str(root))
 
 
-def load_document(path: Path | str) -> dict[str, Any]:
-    """Parse a YAML or JSON OpenAPI document (C loader when available).
+def parse_document(text: str, *, is_json: bool = False) -> dict[str, Any]:
+    """Parse YAML (or strict JSON) text into a JSON-compatible mapping.
 
-    Raises :class:`ContractError` with a one-line reason for a missing, unreadable or
-    malformed file.
+    Timestamps stay strings and non-string keys (an unquoted ``200``) become strings, as in
+    JSON. Raises :class:`ContractError` with a one-line reason (line and column of a syntax
+    error) when the text is not a mapping.
+    """
+    try:
+        if is_json:
+            data = json.loads(text)
+        else:
+            # JSON round trip: non-string keys become strings, non-JSON values are refused.
+            data = json.loads(json.dumps(yaml.load(text, Loader=_JsonCompatibleLoader)))
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise ContractError(f"invalid JSON at {where}: {exc.msg}") from None
+    except yaml.YAMLError as exc:
+        raise ContractError(_yaml_reason(exc)) from None
+    except (TypeError, ValueError) as exc:
+        raise ContractError(f"YAML is not JSON-compatible: {_one_line(str(exc))}") from None
+    if not isinstance(data, dict):
+        raise ContractError("not an OpenAPI document (top level is not a mapping)")
+    return data
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> str:
+    """Condense a PyYAML error into one line (with its position when PyYAML knows it)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
+    return f"invalid YAML: {_one_line(str(exc))}"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_document(path: Path | str) -> dict[str, Any]:
+    """Read and parse a YAML or JSON file (``.json``: strict JSON) without judging its content.
+
+    For tools that report on any document (the linter); :class:`ContractError` carries a
+    one-line reason without the path.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ContractError("not UTF-8 text") from None
+    except OSError as exc:
+        raise ContractError(exc.strerror or str(exc)) from None
+    return parse_document(text, is_json=str(path).endswith(".json"))
+
+
+def load_document(path: Path | str) -> dict[str, Any]:
+    """Read an OpenAPI 3.x document (YAML or JSON) as :func:`parse_document` does.
+
+    Raises :class:`ContractError` with a one-line reason for a missing, unreadable, malformed
+    or non-OpenAPI file.
     """
     spec_file = Path(path)
     try:
-        text = spec_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ContractError(f"cannot read the contract {spec_file}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ContractError(f"the contract {spec_file} is not UTF-8 text") from None
-    try:
-        document = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        reason = " ".join(str(exc).split())
-        raise ContractError(f"the contract {spec_file} is not valid YAML/JSON: {reason}") from None
-    if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
+        document = read_document(spec_file)
+    except ContractError as exc:
+        raise ContractError(f"cannot read the contract {spec_file}: {exc}") from None
+    if not isinstance(document.get("paths"), dict):
         raise ContractError(f"the contract {spec_file} is not an OpenAPI document")
     if not str(document.get("openapi", "")).startswith("3."):
         raise ContractError(f"the contract {spec_file} is not OpenAPI 3.x")
     return document
 
 
+def resolve_pointer(document: Any, ref: str) -> Any:
+    """The node at a document-local reference (``#/a/b`` or ``/a/b``; RFC 6901 escapes).
+
+    Raises ``KeyError`` naming ``ref`` when the target does not exist.
+    """
+    node = document
+    path = ref.removeprefix("#")
+    if not path:
+        return node
+    for raw in path.removeprefix("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise KeyError(f"unresolvable reference {ref!r}")
+    return node
+
+
 def resolve_refs(document: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of ``document`` with every document-local ``$ref`` replaced by its target."""
-
-    def pointer(ref: str) -> Any:
-        node: Any = document
-        for part in ref.removeprefix("#/").split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return node
 
     def walk(node: Any, seen: tuple[str, ...]) -> Any:
         if isinstance(node, dict):
@@ -81,7 +154,7 @@ def resolve_refs(document: dict[str, Any]) -> dict[str, Any]:
             if isinstance(ref, str) and ref.startswith("#/"):
                 if ref in seen:  # recursive schema: leave the reference in place
                     return dict(node)
-                target = walk(pointer(ref), (*seen, ref))
+                target = walk(resolve_pointer(document, ref), (*seen, ref))
                 siblings = {k: walk(v, seen) for k, v in node.items() if k != "$ref"}
                 return {**target, **siblings} if isinstance(target, dict) else target
             return {key: walk(value, seen) for key, value in node.items()}

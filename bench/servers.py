@@ -15,14 +15,14 @@ from pathlib import Path
 
 import httpx
 
+from mock_server.apis import ALL_APIS
+
 from . import BenchError
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-SPECS = {
-    "sendcloud": ROOT / "specs" / "sendcloud-returns-v2.openapi.yaml",
-    "glue": ROOT / "specs" / "glue-returns.openapi.yaml",
-}
+SPECS: dict[str, Path] = {api.name: Path(api.spec_file) for api in ALL_APIS}
+"""Each mocked API's contract (Prism serves the same files), as its per-API package names it."""
 
 
 def free_port() -> int:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -169,7 +170,7 @@ def selected_checks(config: pytest.Config) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def conformance_run(pytestconfig: pytest.Config):  # type: ignore[no-untyped-def]
+def conformance_run(pytestconfig: pytest.Config) -> Callable[..., RunResult]:
     """A callable running the harness with the command-line settings (keyword overrides)."""
     if not is_enabled(pytestconfig):
         pytest.skip("conformance plugin inactive: pass --conformance-api")

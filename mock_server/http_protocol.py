@@ -72,6 +72,6 @@ class FallbackHttpToolsProtocol(HttpToolsProtocol):
         )
         self.connections.discard(self)
         self._unset_keepalive_if_required()
-        protocol.connection_made(self.transport)  # type: ignore[arg-type]
+        protocol.connection_made(self.transport)
         self.transport.set_protocol(protocol)
         protocol.data_received(head)

@@ -15,17 +15,18 @@ c. OpenAPI 3.1+: the 3.0-only ``nullable`` keyword anywhere inside a schema.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
+
+from api_contracts import ContractError, read_document, resolve_pointer
+from api_contracts import parse_document as _parse_document
 
 # jsonschema and openapi-spec-validator are imported where they are used: importing
 # jsonschema with its format checkers costs seconds (rfc3987-syntax builds a grammar at import),
@@ -92,19 +93,6 @@ class LintError(Exception):
     """A file could not be read or parsed as an OpenAPI document (exit status 2)."""
 
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _YamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """Safe YAML loader that keeps timestamps as strings, as JSON would."""
-
-
-_YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -113,60 +101,23 @@ def pointer(*parts: object) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def resolve_pointer(document: Any, ref: str) -> Any:
-    """Return the node at a local reference (``#/a/b`` or ``/a/b``); ``KeyError`` if absent."""
-    node = document
-    path = ref.removeprefix("#")
-    if not path:
-        return node
-    for raw in path.removeprefix("/").split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            raise KeyError(f"unresolvable reference {ref!r}")
-    return node
-
-
 def load_document(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON OpenAPI document; raise :class:`LintError` with a one-line reason."""
+    """Read a YAML or JSON document (:func:`api_contracts.read_document`, any content).
+
+    Raises :class:`LintError` with a one-line reason (a syntax error's line and column).
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise LintError("not UTF-8 text") from None
-    except OSError as exc:
-        raise LintError(exc.strerror or str(exc)) from None
-    return parse_document(text, is_json=str(path).endswith(".json"))
+        return read_document(path)
+    except ContractError as exc:
+        raise LintError(str(exc)) from None
 
 
 def parse_document(text: str, *, is_json: bool = False) -> dict[str, Any]:
-    """Parse YAML (or strict JSON) text into a JSON-compatible mapping (``LintError`` if not)."""
+    """Parse YAML (or strict JSON) text as :func:`api_contracts.parse_document` (``LintError``)."""
     try:
-        if is_json:
-            data = json.loads(text)
-        else:
-            # JSON round trip: non-string keys (e.g. unquoted 200) become strings, as in JSON.
-            data = json.loads(json.dumps(yaml.load(text, Loader=_YamlLoader)))
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise LintError(f"invalid JSON at {where}: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        raise LintError(_yaml_reason(exc)) from None
-    except (TypeError, ValueError) as exc:
-        raise LintError(f"YAML is not JSON-compatible: {exc}") from None
-    if not isinstance(data, dict):
-        raise LintError("not an OpenAPI document (top level is not a mapping)")
-    return data
-
-
-def _yaml_reason(exc: yaml.YAMLError) -> str:
-    """Condense a PyYAML error into one line."""
-    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
-        mark = exc.problem_mark
-        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}: {exc.problem}"
-    return f"invalid YAML: {_one_line(str(exc))}"
+        return _parse_document(text, is_json=is_json)
+    except ContractError as exc:
+        raise LintError(str(exc)) from None
 
 
 def _one_line(text: str) -> str:

@@ -121,8 +121,13 @@ class JSONBodyValidator(AbstractRequestBodyValidator):
         error = first_error(self._validator, body)
         if error is not None:
             pointer = pointer_of(error)
-            if error.validator == "required" and isinstance(error.instance, dict):
-                missing = next(k for k in error.validator_value if k not in error.instance)
+            required, instance = error.validator_value, error.instance
+            if (
+                error.validator == "required"
+                and isinstance(required, list)
+                and isinstance(instance, dict)
+            ):
+                missing = next(k for k in required if k not in instance)
                 pointer = f"{pointer}/{missing}"
             raise RequestBodyError(pointer, str(error.validator), error.message)
 

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
+from support import LiveMock
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +64,8 @@ def demo_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def glue_url(live_mock: Any) -> str:
-    """The session mock, back to its seeded world; returns its Glue base URL."""
-    httpx.post(f"{live_mock.url}/__admin/reset").raise_for_status()
+def glue_url(live_mock: LiveMock) -> str:
+    """The session mock (reset to its seeded world for each test): its Glue base URL."""
     return f"{live_mock.url}/glue"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, SONIA, SPENCOR, LiveMock, free_port
+from support import ROOT, SONIA, SPENCOR, LiveMock, free_port
 
 from conformance import report
 from conformance.apis import load_contract
@@ -107,8 +107,9 @@ def test_checks_can_be_selected(mock_app: MockServer) -> None:
     assert result.ok and result.checks["glue_pagination_links"].status == "passed"
 
 
+@pytest.mark.long  # the in-process runs and the installed-wheel runs cover it quicker
 def test_cli_passes_the_live_mock_for_both_apis_with_defaults(
-    fresh_live_mock: LiveMock,
+    live_mock: LiveMock,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     record_property: pytest.RecordProperty,
@@ -117,7 +118,7 @@ def test_cli_passes_the_live_mock_for_both_apis_with_defaults(
     started = time.perf_counter()
     glue = main(
         [
-            *glue_args(fresh_live_mock.url),
+            *glue_args(live_mock.url),
             "--seed",
             str(SEED),
             "--report-dir",
@@ -128,7 +129,7 @@ def test_cli_passes_the_live_mock_for_both_apis_with_defaults(
     )
     glue_out = capsys.readouterr().out
     sendcloud = main(
-        [*sendcloud_args(fresh_live_mock.url), "--seed", str(SEED), "--report-dir", str(tmp_path)]
+        [*sendcloud_args(live_mock.url), "--seed", str(SEED), "--report-dir", str(tmp_path)]
     )
     sendcloud_out = capsys.readouterr().out
     record_property("conformance_wall_time_s", round(time.perf_counter() - started, 1))
@@ -192,13 +193,13 @@ def test_usage_errors_are_exit_2(
     assert len(err.strip().splitlines()) == 1
 
 
-def test_refused_credentials_are_a_usage_error(fresh_live_mock: LiveMock) -> None:
+def test_refused_credentials_are_a_usage_error(live_mock: LiveMock) -> None:
     with pytest.raises(UsageError, match=r"login as sonia@spryker\.com .* failed: 401"):
-        run("glue", f"{fresh_live_mock.url}/glue", Credentials(SONIA[0], "wrong"))
+        run("glue", f"{live_mock.url}/glue", Credentials(SONIA[0], "wrong"))
     with pytest.raises(UsageError, match="access token was refused"):
-        run("glue", f"{fresh_live_mock.url}/glue", Credentials(token="forged"))
+        run("glue", f"{live_mock.url}/glue", Credentials(token="forged"))
     with pytest.raises(UsageError, match="Basic credentials were refused"):
-        run("sendcloud", f"{fresh_live_mock.url}/sendcloud/api/v2", Credentials(basic=("a", "b")))
+        run("sendcloud", f"{live_mock.url}/sendcloud/api/v2", Credentials(basic=("a", "b")))
 
 
 # ----------------------------------------------------------------------------- contract
@@ -304,12 +305,13 @@ def test_plugin_is_inert_without_its_options() -> None:
     assert "2 skipped" in done.stdout
 
 
-def test_pytest_entry_runs_one_test_per_check(fresh_live_mock: LiveMock, tmp_path: Path) -> None:
-    basic = sendcloud_args(fresh_live_mock.url)[-1]
+@pytest.mark.long  # test_installed_wheel runs the plugin over HTTP in the default run
+def test_pytest_entry_runs_one_test_per_check(live_mock: LiveMock, tmp_path: Path) -> None:
+    basic = sendcloud_args(live_mock.url)[-1]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--pyargs", "conformance", "-q", *LEAN_PYTEST,
          "--conformance-api", "sendcloud",
-         "--conformance-base-url", f"{fresh_live_mock.url}/sendcloud/api/v2",
+         "--conformance-base-url", f"{live_mock.url}/sendcloud/api/v2",
          "--conformance-basic", basic, "--conformance-max-examples", "3",
          "--conformance-seed", "3", "--junitxml", str(tmp_path / "pytest.xml")],
         capture_output=True, text=True, cwd=ROOT, timeout=300,

@@ -1,9 +1,9 @@
 """Issue #4: the conformance harness fails every deliberately broken implementation, each with
 the check meant for its defect named in the JUnit XML and the Markdown report.
 
-Broken implementations (``broken_impls.py``) run in-process through ``conformance run --app``
-(one shared mock, reset before each run, to keep this fast); one also runs over real HTTP,
-served by uvicorn in a thread.
+Broken implementations (``support/broken_impls.py``) run in-process through
+``conformance run --app`` (one shared mock, reset before each run, to keep this fast); one also
+runs over real HTTP, served by uvicorn in a thread.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-import broken_impls
 import httpx
 import pytest
 import uvicorn
-from broken_impls import BROKEN, BrokenImpl, GlueDuplicateReturnAccepted
-from conftest import SONIA, SPENCOR, free_port
+from support import SONIA, SPENCOR, broken_impls, free_port
+from support.broken_impls import BROKEN, BrokenImpl, GlueDuplicateReturnAccepted
 
 from conformance.cli import main
 from conformance.runner import available_checks
@@ -86,7 +85,7 @@ def test_broken_impl_in_process_is_caught(
     app = impl(shared_mock)
     monkeypatch.setattr(broken_impls, "UNDER_TEST", app, raising=False)
     code = main([
-        "run", "--api", impl.API, "--app", "broken_impls:UNDER_TEST",
+        "run", "--api", impl.API, "--app", "support.broken_impls:UNDER_TEST",
         "--base-url", app.base_path, *credentials(app), "--seed", SEED,
         "--max-examples", "5", "--phases", impl.PHASES, "--report-dir", str(tmp_path),
     ])  # fmt: skip

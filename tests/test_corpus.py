@@ -14,18 +14,18 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from broken_impls import (
+from support import ROOT, SONIA, LiveMock
+from support.broken_impls import (
     Glue500OnBadBody,
     GlueReturnNotFoundIs400,
     GlueUndocumentedErrorCode,
     SendcloudAuthIgnored,
 )
-from conftest import ROOT, SONIA, LiveMock, start_mock, stop_mock
 
 from conformance.apis import api_names, load_contract
 from conformance.cli import main
@@ -39,32 +39,6 @@ from conformance.runner import Credentials
 SEED = "5150"
 GLUE_CREDENTIALS = ["--username", SONIA[0], "--password", SONIA[1]]
 BASES = {"glue": "/glue", "sendcloud": "/sendcloud/api/v2"}
-# Defects of the mock that the corpus found (reported; mock_server/ is not changed here).
-# A replay of the full corpus against the mock may mismatch on these cases and on no other.
-KNOWN_MOCK_BUGS = {}
-
-
-def known_mock_bug(case: Case) -> bool:
-    return any(marker in case.title for marker in KNOWN_MOCK_BUGS)
-
-
-@pytest.fixture(scope="module")
-def corpus_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
-    """A mock process of this module (as ``live_mock``: seed 42, response validation on).
-
-    Not the session mock: the known mock bugs above make it log a traceback, which
-    ``test_mock_control`` rightly refuses in the session mock's log.
-    """
-    mock = start_mock(tmp_path_factory.mktemp("corpus-mock"), "--validate-responses")
-    yield mock
-    stop_mock(mock)
-
-
-@pytest.fixture
-def fresh_mock(corpus_mock: LiveMock) -> LiveMock:
-    """The module's mock, reset to its seeded world."""
-    httpx.post(f"{corpus_mock.url}/__admin/reset").raise_for_status()
-    return corpus_mock
 
 
 @pytest.fixture(scope="module")
@@ -260,32 +234,28 @@ def test_sendcloud_expectations_follow_the_contract() -> None:
 
 @pytest.mark.parametrize("api", api_names())
 def test_full_corpus_replays_as_expected_against_the_mock(
-    api: str, corpora: dict[str, Path], fresh_mock: LiveMock, tmp_path: Path,
+    api: str, corpora: dict[str, Path], live_mock: LiveMock, tmp_path: Path,
     capsys: pytest.CaptureFixture,
 ) -> None:  # fmt: skip
     corpus = load_corpus(corpora[api])
-    base_url = fresh_mock.url + BASES[api]
+    base_url = live_mock.url + BASES[api]
     if api == "glue":
         credentials = Credentials(username=SONIA[0], password=SONIA[1])
     else:
-        key, _, secret = sendcloud_basic(fresh_mock).partition(":")
+        key, _, secret = sendcloud_basic(live_mock).partition(":")
         credentials = Credentials(basic=(key, secret))
     result = replay(corpus, base_url, credentials)
     assert len(result.results) == len(corpus.cases)
     assert result.count(SKIPPED) == 0, [r.detail for r in result.results if r.verdict == SKIPPED]
-    unexpected = [
-        f"{r.case.id} {r.case.title}: {r.detail}"
-        for r in result.mismatches
-        if not known_mock_bug(r.case)
-    ]
+    unexpected = [f"{r.case.id} {r.case.title}: {r.detail}" for r in result.mismatches]
     assert unexpected == []
     assert result.count(AS_EXPECTED) >= len(corpus.cases) - 10
-    # The CLI on a subset without known mock bugs: exit 0, table, JUnit.
-    httpx.post(f"{fresh_mock.url}/__admin/reset").raise_for_status()
+    # The CLI on a subset: exit 0, table, JUnit.
+    live_mock.reset()
     junit = tmp_path / "replay.xml"
     operation = corpus.cases[-1].operation
     args = ["replay", str(corpora[api]), "--base-url", base_url, "--operation", operation]
-    code = main([*args, *credentials_for(api, fresh_mock), "--junit-xml", str(junit)])
+    code = main([*args, *credentials_for(api, live_mock), "--junit-xml", str(junit)])
     output = capsys.readouterr().out
     assert code == 0, output
     assert "case" in output and "expected" in output and "actual" in output and "verdict" in output
@@ -340,7 +310,12 @@ def test_replay_names_the_mismatches_of_a_broken_implementation(
     corpus = load_corpus(corpora[api])
     selected = [c for c in corpus.cases if operations is None or c.operation in operations]
     args = ["replay", str(corpora[api]), "--base-url", BASES[api], "--quiet"]
-    args += ["--app", f"broken_impls:{impl.__name__}()", "--junit-xml", str(tmp_path / "b.xml")]
+    args += [
+        "--app",
+        f"support.broken_impls:{impl.__name__}()",
+        "--junit-xml",
+        str(tmp_path / "b.xml"),
+    ]
     for operation in operations or []:
         args += ["--operation", operation]
     if api == "glue":
@@ -354,8 +329,8 @@ def test_replay_names_the_mismatches_of_a_broken_implementation(
     output = capsys.readouterr().out
     assert code == 1 and "MISMATCHES FOUND" in output, output[-3000:]
     named = set(re.findall(r"^✗ (\S+) ", output, flags=re.MULTILINE))
-    required = {c.id for c in selected if must(c) and not known_mock_bug(c)}
-    allowed = {c.id for c in selected if may(c) or known_mock_bug(c)}
+    required = {c.id for c in selected if must(c)}
+    allowed = {c.id for c in selected if may(c)}
     assert required, "the corpus has no case for this defect"
     assert required <= named, sorted(required - named)
     assert named <= allowed, sorted(named - allowed)
@@ -368,14 +343,14 @@ def test_replay_names_the_mismatches_of_a_broken_implementation(
 
 
 def test_replay_usage_errors_are_one_line_exit_2(
-    corpora: dict[str, Path], tmp_path: Path, corpus_mock: LiveMock, capsys: pytest.CaptureFixture
+    corpora: dict[str, Path], tmp_path: Path, live_mock: LiveMock, capsys: pytest.CaptureFixture
 ) -> None:
     glue = str(corpora["glue"])
     not_json = tmp_path / "x.json"
     not_json.write_text("{nope")
     not_corpus = tmp_path / "y.json"
     not_corpus.write_text('{"format": "something-else"}')
-    url = f"{corpus_mock.url}/glue"
+    url = f"{live_mock.url}/glue"
     for args in (
         [str(tmp_path / "missing.json"), "--base-url", url, *GLUE_CREDENTIALS],
         [str(not_json), "--base-url", url, *GLUE_CREDENTIALS],
@@ -394,9 +369,15 @@ def test_replay_usage_errors_are_one_line_exit_2(
 # --------------------------------------------------------------------------- curl and HAR
 
 
-@pytest.mark.parametrize(("api", "operations"), [("sendcloud", []), ("glue", ["createReturn"])])
+@pytest.mark.parametrize(
+    ("api", "operations"),
+    [
+        ("sendcloud", []),  # the default run's smoke of the generated script over HTTP
+        pytest.param("glue", ["createReturn"], marks=pytest.mark.long),  # + login, creates
+    ],
+)
 def test_curl_script_gets_the_expected_statuses_from_the_mock(
-    api: str, operations: list[str], fresh_mock: LiveMock, tmp_path: Path
+    api: str, operations: list[str], live_mock: LiveMock, tmp_path: Path
 ) -> None:
     assert shutil.which("curl"), "curl is needed (make test installs it)"
     script, corpus_path = tmp_path / "corpus.sh", tmp_path / "corpus.json"
@@ -406,9 +387,9 @@ def test_curl_script_gets_the_expected_statuses_from_the_mock(
         assert main([*args, "--out", str(path), "--format", fmt]) == 0
     env = {**os.environ, "PYTHON": sys.executable}
     if api == "sendcloud":
-        env["CONFORMANCE_BASIC"] = sendcloud_basic(fresh_mock)
+        env["CONFORMANCE_BASIC"] = sendcloud_basic(live_mock)
     run = subprocess.run(
-        ["bash", str(script), fresh_mock.url + BASES[api]],
+        ["bash", str(script), live_mock.url + BASES[api]],
         capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,
     )  # fmt: skip
     lines = dict(re.findall(r"^(\S+) (\d{3}) (?:ok|MISMATCH.*)$", run.stdout, flags=re.MULTILINE))
@@ -417,11 +398,10 @@ def test_curl_script_gets_the_expected_statuses_from_the_mock(
     wrong = [
         (c.id, c.title, lines[c.id], c.expect.status)
         for c in corpus.cases
-        if int(lines[c.id]) not in c.expect.status and not known_mock_bug(c)
+        if int(lines[c.id]) not in c.expect.status
     ]
     assert wrong == []
-    bugs = any(known_mock_bug(c) and int(lines[c.id]) not in c.expect.status for c in corpus.cases)
-    assert run.returncode == (1 if bugs else 0), run.stdout[-500:]
+    assert run.returncode == 0, run.stdout[-500:]
 
 
 def test_har_export_is_har_1_2(corpora: dict[str, Path], tmp_path: Path) -> None:

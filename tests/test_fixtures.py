@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from spec_helpers import (
-    FIXTURES,
+from support import FIXTURES
+from support.contracts import (
     all_errors,
     load_json,
     load_spec,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from spec_helpers import REPO, TEST_DATA
+from support import ROOT, TEST_DATA
 
 from mock_server import lint
 
@@ -27,7 +27,7 @@ def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "mock_server.lint", *map(str, args)],
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=ROOT,
         timeout=60,
     )
 

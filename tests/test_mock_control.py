@@ -9,20 +9,21 @@ from contextlib import closing
 
 import httpx
 import pytest
-from conftest import SONIA, SPENCOR, LiveMock
-from test_mock_support import (
+from support import (
     JSONAPI,
+    SONIA,
+    SPENCOR,
+    LiveMock,
     assert_glue_error,
     assert_sendcloud_error,
     glue_session,
-    load_spec,
     login,
     mock_in_background,
     orders_with_items,
-    response_validator,
     return_body,
     two_merchant_order,
 )
+from support.contracts import load_spec, response_validator
 
 SC = "/sendcloud/api/v2"
 PREFLIGHT = {
@@ -33,19 +34,19 @@ PREFLIGHT = {
 
 
 @pytest.fixture(scope="module")
-def sonia(live_mock: LiveMock) -> Iterator[httpx.Client]:
+def sonia(live_mock_process: LiveMock) -> Iterator[httpx.Client]:
     """Sonia (DE--1), logged in once for the module."""
-    client = glue_session(live_mock.url, SONIA)
+    client = glue_session(live_mock_process.url, SONIA)
     yield client
     client.close()
 
 
 @pytest.fixture(scope="module")
-def sendcloud(live_mock: LiveMock) -> Iterator[httpx.Client]:
+def sendcloud(live_mock_process: LiveMock) -> Iterator[httpx.Client]:
     """A client with the seeded Sendcloud Basic credentials."""
-    basic = httpx.get(f"{live_mock.url}/__admin/accounts").json()["sendcloud"]["basic"][0]
+    basic = httpx.get(f"{live_mock_process.url}/__admin/accounts").json()["sendcloud"]["basic"][0]
     with httpx.Client(
-        base_url=live_mock.url, auth=(basic["publicKey"], basic["secretKey"]), timeout=30
+        base_url=live_mock_process.url, auth=(basic["publicKey"], basic["secretKey"]), timeout=30
     ) as client:
         yield client
 
@@ -290,10 +291,10 @@ def test_cors_headers_on_responses_and_errors(sonia: httpx.Client, live_mock: Li
 # ----------------------------------------------------------------------------- admin
 
 
-def test_admin_reset_returns_to_the_seeded_world(fresh_live_mock: LiveMock) -> None:
-    admin = f"{fresh_live_mock.url}/__admin"
+def test_admin_reset_returns_to_the_seeded_world(live_mock: LiveMock) -> None:
+    admin = f"{live_mock.url}/__admin"
     seeded = httpx.get(f"{admin}/state").json()
-    with closing(glue_session(fresh_live_mock.url, SONIA)) as sonia:
+    with closing(glue_session(live_mock.url, SONIA)) as sonia:
         _, item, _ = two_merchant_order(sonia)
         created = sonia.post("/glue/returns", json=return_body(item["uuid"]))
         assert created.status_code == 201
@@ -327,8 +328,8 @@ def test_admin_reset_returns_to_the_seeded_world(fresh_live_mock: LiveMock) -> N
     assert state["sendcloud"] == seeded["sendcloud"]
 
 
-def test_admin_reset_with_another_seed(fresh_live_mock: LiveMock) -> None:
-    admin = f"{fresh_live_mock.url}/__admin"
+def test_admin_reset_with_another_seed(live_mock: LiveMock) -> None:
+    admin = f"{live_mock.url}/__admin"
     original = httpx.get(f"{admin}/accounts").json()
     try:
         assert httpx.post(f"{admin}/reset?seed=7").json()["state"]["glue"]["seed"] == 7
@@ -364,13 +365,13 @@ def test_admin_accounts_are_the_seeded_credentials(live_mock: LiveMock) -> None:
         )
 
 
-def test_admin_state_counts_the_world(fresh_live_mock: LiveMock) -> None:
-    state = httpx.get(f"{fresh_live_mock.url}/__admin/state").json()
-    accounts = httpx.get(f"{fresh_live_mock.url}/__admin/accounts").json()["glue"]["customers"]
+def test_admin_state_counts_the_world(live_mock: LiveMock) -> None:
+    state = httpx.get(f"{live_mock.url}/__admin/state").json()
+    accounts = httpx.get(f"{live_mock.url}/__admin/accounts").json()["glue"]["customers"]
     orders = returns = items = returnable = 0
     for customer in accounts:
         credentials = (customer["username"], customer["password"])
-        with closing(glue_session(fresh_live_mock.url, credentials)) as client:
+        with closing(glue_session(live_mock.url, credentials)) as client:
             details = orders_with_items(client)
             orders += len(details)
             items += sum(len(o["attributes"]["items"]) for o in details)
@@ -387,8 +388,3 @@ def test_admin_state_counts_the_world(fresh_live_mock: LiveMock) -> None:
     assert glue["returns"] == returns
     assert glue["returnsCreated"] == 0
     assert state["sendcloud"] == {"seed": 42, "returns": 45}
-
-
-def test_zz_server_log_has_no_traceback(live_mock: LiveMock) -> None:
-    """Runs last in this module: nothing above made the session mock log a traceback."""
-    assert "Traceback" not in live_mock.log()

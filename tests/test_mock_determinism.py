@@ -7,8 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from conftest import SONIA, LiveMock, access_token_body, start_mock, stop_mock
-from test_mock_support import GLUE_JSON, return_body
+from support import (
+    GLUE_HEADERS,
+    SONIA,
+    LiveMock,
+    access_token_body,
+    return_body,
+    start_mock,
+    stop_mock,
+)
 
 # Links carry the Host the client used; the same request means the same Host for every process.
 HOST = {"Host": "mock.test"}
@@ -52,12 +59,12 @@ def transcript(mock: LiveMock) -> dict[str, bytes]:
             "POST /access-tokens",
             client.post(
                 "/glue/access-tokens",
-                headers=GLUE_JSON,
+                headers=GLUE_HEADERS,
                 json=access_token_body(SONIA),
             ),
             201,
         ).json()["data"]["attributes"]["accessToken"]
-        glue = GLUE_JSON | {"Authorization": f"Bearer {token}"}
+        glue = GLUE_HEADERS | {"Authorization": f"Bearer {token}"}
         orders = keep("GET /orders", client.get("/glue/orders", headers=glue)).json()["data"]
         returnable = []
         for order in orders:

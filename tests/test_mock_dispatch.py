@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import GLUE_HEADERS, glue_login
 from starlette.testclient import TestClient
+from support import GLUE_HEADERS, glue_login
 
 from mock_server.app import create_app
 from mock_server.config import Settings

@@ -12,10 +12,12 @@ from concurrent.futures import Future
 
 import httpx
 import pytest
-from conftest import SONIA, SPENCOR, LiveMock
-from test_mock_support import (
-    GLUE_JSON,
+from support import (
+    GLUE_HEADERS,
     JSONAPI,
+    SONIA,
+    SPENCOR,
+    LiveMock,
     assert_glue_error,
     assert_no_leak,
     glue_session,
@@ -49,36 +51,36 @@ def short_ttl_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future[
 
 
 @pytest.fixture(scope="module")
-def sonia_client(live_mock: LiveMock) -> Iterator[httpx.Client]:
+def sonia_client(live_mock_process: LiveMock) -> Iterator[httpx.Client]:
     """Sonia (DE--1), logged in once for the module (tokens survive /__admin/reset)."""
-    client = glue_session(live_mock.url, SONIA)
+    client = glue_session(live_mock_process.url, SONIA)
     yield client
     client.close()
 
 
 @pytest.fixture(scope="module")
-def spencor_client(live_mock: LiveMock) -> Iterator[httpx.Client]:
+def spencor_client(live_mock_process: LiveMock) -> Iterator[httpx.Client]:
     """Spencor (DE--2), logged in once for the module."""
-    client = glue_session(live_mock.url, SPENCOR)
+    client = glue_session(live_mock_process.url, SPENCOR)
     yield client
     client.close()
 
 
 @pytest.fixture(scope="module")
-def anonymous(live_mock: LiveMock) -> Iterator[httpx.Client]:
+def anonymous(live_mock_process: LiveMock) -> Iterator[httpx.Client]:
     """A client without credentials."""
-    with httpx.Client(base_url=live_mock.url, timeout=30) as client:
+    with httpx.Client(base_url=live_mock_process.url, timeout=30) as client:
         yield client
 
 
 @pytest.fixture
-def sonia(fresh_live_mock: LiveMock, sonia_client: httpx.Client) -> httpx.Client:
+def sonia(live_mock: LiveMock, sonia_client: httpx.Client) -> httpx.Client:
     """Sonia on the freshly reset (seeded) world."""
     return sonia_client
 
 
 @pytest.fixture
-def spencor(fresh_live_mock: LiveMock, spencor_client: httpx.Client) -> httpx.Client:
+def spencor(live_mock: LiveMock, spencor_client: httpx.Client) -> httpx.Client:
     """Spencor on the freshly reset (seeded) world."""
     return spencor_client
 
@@ -331,7 +333,7 @@ def test_include_builds_a_correct_compound_document(read: str, sonia: httpx.Clie
 
 
 def test_concurrent_creates_never_corrupt_state(
-    fresh_live_mock: LiveMock, sonia: httpx.Client, spencor: httpx.Client
+    live_mock: LiveMock, sonia: httpx.Client, spencor: httpx.Client
 ) -> None:
     plans = {}
     for name, client in (("DE--1", sonia), ("DE--2", spencor)):
@@ -341,7 +343,7 @@ def test_concurrent_creates_never_corrupt_state(
 
     async def fire() -> list[tuple[str, str, httpx.Response]]:
         """All 20 creates at once: (customer, item uuid, response)."""
-        async with httpx.AsyncClient(base_url=fresh_live_mock.url, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=live_mock.url, timeout=60) as client:
             jobs = [
                 (
                     name,
@@ -378,7 +380,7 @@ def test_concurrent_creates_never_corrupt_state(
     for name, _, data in created:
         assert data["attributes"]["customerReference"] == name
         assert data["id"].startswith(f"{name}-R")
-    state = httpx.get(f"{fresh_live_mock.url}/__admin/state").json()["glue"]
+    state = httpx.get(f"{live_mock.url}/__admin/state").json()["glue"]
     assert state["returnsCreated"] == len(created)
 
 
@@ -403,7 +405,7 @@ def test_login_and_refresh(anonymous: httpx.Client) -> None:
         """POST /glue/refresh-tokens with ``token``."""
         return anonymous.post(
             "/glue/refresh-tokens",
-            headers=GLUE_JSON,
+            headers=GLUE_HEADERS,
             json={"data": {"type": "refresh-tokens", "attributes": {"refreshToken": token}}},
         )
 
@@ -452,7 +454,7 @@ def test_blank_credentials_are_901(field: str, anonymous: httpx.Client) -> None:
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
 def test_no_token_is_002(method: str, path: str, anonymous: httpx.Client) -> None:
-    response = anonymous.request(method, path, headers=GLUE_JSON, json=return_body("x"))
+    response = anonymous.request(method, path, headers=GLUE_HEADERS, json=return_body("x"))
     assert_glue_error(response, 403, "Missing access token.", "002")
     assert "www-authenticate" not in response.headers
 
@@ -463,7 +465,7 @@ def test_bad_token_is_001(
     method: str, path: str, authorization: str, anonymous: httpx.Client
 ) -> None:
     response = anonymous.request(
-        method, path, headers=GLUE_JSON | {"Authorization": authorization}, json=return_body("x")
+        method, path, headers=GLUE_HEADERS | {"Authorization": authorization}, json=return_body("x")
     )
     assert_glue_error(response, 401, INVALID_TOKEN, "001")
     assert response.headers["www-authenticate"] == WWW_AUTHENTICATE
@@ -655,8 +657,3 @@ def test_no_5xx_for_a_clients_mistake(
     if response.status_code >= 400:
         assert response.headers["content-type"] == JSONAPI
         assert set(response.json()) == {"errors"}
-
-
-def test_zz_server_log_has_no_traceback(live_mock: LiveMock) -> None:
-    """Runs last in this module: nothing above made the session mock log a traceback."""
-    assert "Traceback" not in live_mock.log()

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import hypothesis
 import pytest
 import schemathesis
-from conftest import GLUE_HEADERS, SONIA, access_token_body
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario, TestPhase
 from schemathesis.specs.openapi.checks import missing_required_header
+from support import GLUE_HEADERS, SONIA, access_token_body
 
 from mock_server.app import create_app
 from mock_server.config import Settings
@@ -130,6 +131,16 @@ sendcloud_schema = schemathesis.openapi.from_asgi(
     f"{SENDCLOUD_BASE}/openapi.json", APP, config=SENDCLOUD_CONFIG
 )
 PHASES: Counter[tuple[str, str]] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_phase_ran() -> Iterator[None]:
+    """After the module, whatever its order: each API's parametrized test went through the
+    examples, coverage and fuzzing phases (checked for the APIs whose test was selected)."""
+    yield
+    for api in sorted({api for api, _ in PHASES}):
+        for phase in ("examples", "coverage", "fuzzing"):
+            assert PHASES[(api, phase)], (api, phase, dict(PHASES))
 
 
 @pytest.fixture(autouse=True)
@@ -260,12 +271,3 @@ def test_sendcloud_stateful() -> None:
     SendcloudWorkflow.run(settings=STATEFUL)
     assert STEPS[("GET /returns", 200)]
     assert STEPS[("GET /returns/{id}", 200)], "list -> get by id was followed"
-
-
-def test_zz_every_phase_ran() -> None:
-    """Runs last: the parametrized tests above went through examples, coverage and fuzzing."""
-    if not PHASES:
-        pytest.skip("the parametrized Schemathesis tests were not selected")
-    for api in ("glue", "sendcloud"):
-        for phase in ("examples", "coverage", "fuzzing"):
-            assert PHASES[(api, phase)], (api, phase, dict(PHASES))

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, SONIA, access_token_body
+from support import GLUE_HEADERS, SONIA, access_token_body
 
 from mock_server.apis.glue import service as glue_service
 from mock_server.apis.sendcloud.world import SendcloudWorld

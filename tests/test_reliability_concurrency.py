@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 from collections import Counter, defaultdict
@@ -21,11 +20,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, SONIA, LiveMock, access_token_body
+from support import GLUE_HEADERS, SONIA, LiveMock, access_token_body
 
 CONCURRENT_CREATES = 64
-RUN_LONG = os.environ.get("RUN_LONG") == "1"
-long_run = pytest.mark.skipif(not RUN_LONG, reason="long run: set RUN_LONG=1 (make test-long)")
 
 
 @dataclass
@@ -109,10 +106,10 @@ def async_client(mock: LiveMock) -> httpx.AsyncClient:
 
 
 @pytest.fixture
-def mock(fresh_live_mock: LiveMock) -> Iterator[LiveMock]:
+def mock(live_mock: LiveMock) -> Iterator[LiveMock]:
     """The session mock, reset before and after (these tests change a lot of state)."""
-    yield fresh_live_mock
-    httpx.post(f"{fresh_live_mock.url}/__admin/reset", timeout=30).raise_for_status()
+    yield live_mock
+    httpx.post(f"{live_mock.url}/__admin/reset", timeout=30).raise_for_status()
 
 
 # ----------------------------------------------------------------------------- 64 creates
@@ -208,7 +205,6 @@ def test_64_concurrent_creates_one_winner_per_item(mock: LiveMock) -> None:
 
 
 @pytest.mark.long
-@long_run
 def test_64_concurrent_creates_many_rounds(mock: LiveMock) -> None:
     """25 rounds of 64 concurrent creates, each on a freshly reset world (1,600 creates)."""
     asyncio.run(_concurrent_creates(mock, rounds=25))
@@ -418,7 +414,7 @@ def consistent(state: dict[str, Any], seeded: dict[str, Any]) -> list[str]:
     "budget",
     [
         pytest.param(DEFAULT_TRAFFIC, id="default"),
-        pytest.param(LONG_TRAFFIC, id="long", marks=[pytest.mark.long, long_run]),
+        pytest.param(LONG_TRAFFIC, id="long", marks=pytest.mark.long),
     ],
 )
 def test_resets_during_traffic_never_leave_half_reset_state(

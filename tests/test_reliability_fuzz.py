@@ -5,7 +5,7 @@ and stateful phases, generation mode ``all`` (positive and negative data), and t
 checks. A schema-local ``after_call`` hook counts every request and its status, so the tests can
 assert how much was sent, that nothing came back 5xx, and that the server logged no traceback.
 
-The default run sends well over 1,000 requests in about half a minute; ``RUN_LONG=1`` (marker
+The default run sends well over 1,000 requests in about half a minute; ``make test-long`` (marker
 ``long``) sends over 10,000.
 """
 
@@ -22,13 +22,11 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from conftest import JSONAPI, LiveMock, glue_login
 from schemathesis.core.transport import Response
 from schemathesis.engine import events, from_schema
 from schemathesis.generation.case import Case
 from schemathesis.hooks import HookContext
-
-RUN_LONG = os.environ.get("RUN_LONG") == "1"
+from support import JSONAPI, LiveMock, glue_login
 
 # Checks every response goes through. `positive_data_acceptance` is off: schema-valid data
 # names orders, items and returns that do not exist, which the mock rightly refuses (404/422).
@@ -238,7 +236,6 @@ def test_fuzz_default_budget_reaches_1000_requests() -> None:
 
 @pytest.mark.parametrize("api", ["glue", "sendcloud"])
 @pytest.mark.long
-@pytest.mark.skipif(not RUN_LONG, reason="long run: set RUN_LONG=1 (make test-long)")
 def test_fuzz_all_phases_long(api: str, live_mock: LiveMock) -> None:
     """≥ 7,000 + 3,000 requests with random seeds (printed), same assertions as the default."""
     seed = int(os.environ.get("FUZZ_SEED", random.randrange(2**31)))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import LiveMock, start_mock, stop_mock
+from support import LiveMock, start_mock, stop_mock
 
 JSONAPI = "application/vnd.api+json"
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, LiveMock, glue_login
 from starlette.testclient import TestClient
+from support import GLUE_HEADERS, LiveMock, glue_login, start_mock, stop_mock
 
 from mock_server.app import create_app
 from mock_server.config import Settings
@@ -77,14 +77,23 @@ def survey(client: httpx.Client, customer: Customer) -> None:
 
 
 @pytest.fixture(scope="module")
-def world(live_mock: LiveMock) -> Iterator[tuple[httpx.Client, list[Customer]]]:
+def isolation_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
+    """This module's own mock: ``world`` shapes it once for every test here, while the
+    session mock is reset before each test that uses it."""
+    mock = start_mock(tmp_path_factory.mktemp("isolation"), "--validate-responses")
+    yield mock
+    stop_mock(mock)
+
+
+@pytest.fixture(scope="module")
+def world(isolation_mock: LiveMock) -> Iterator[tuple[httpx.Client, list[Customer]]]:
     """All three customers, each with a fresh return on top of the seeded ones.
 
     Shared by the module: no test changes the world (refused creates leave no trace, which
     ``test_creating_a_return_with_another_customers_item_is_422_3601`` checks).
     """
-    httpx.post(f"{live_mock.url}/__admin/reset", timeout=30).raise_for_status()
-    with httpx.Client(base_url=live_mock.url, timeout=30) as client:
+    httpx.post(f"{isolation_mock.url}/__admin/reset", timeout=30).raise_for_status()
+    with httpx.Client(base_url=isolation_mock.url, timeout=30) as client:
         accounts = client.get("/__admin/accounts").json()["glue"]["customers"]
         customers = [
             Customer(
@@ -108,7 +117,7 @@ def world(live_mock: LiveMock) -> Iterator[tuple[httpx.Client, list[Customer]]]:
         for a, b in itertools.combinations(customers, 2):
             assert not a.orders & b.orders and not a.items & b.items and not a.returns & b.returns
         yield client, customers
-    httpx.post(f"{live_mock.url}/__admin/reset", timeout=30).raise_for_status()
+    httpx.post(f"{isolation_mock.url}/__admin/reset", timeout=30).raise_for_status()
 
 
 PAIRS = list(itertools.permutations(range(3), 2))

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from conftest import GLUE_HEADERS, ROOT, SONIA, SPENCOR, access_token_body, glue_login
 from starlette.testclient import TestClient
+from support import GLUE_HEADERS, ROOT, SONIA, SPENCOR, access_token_body, glue_login
 
 from mock_server.app import create_app
 from mock_server.config import Settings

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import (
+from support import (
     GLUE_HEADERS,
     JSONAPI,
     SONIA,

@@ -7,8 +7,8 @@ from typing import Any
 
 import openapi_spec_validator
 import pytest
-from spec_helpers import (
-    SOURCES,
+from support import SOURCES
+from support.contracts import (
     SPECS,
     branches,
     find_response,

@@ -133,6 +133,8 @@ class Generator:
         self.examples = _Examples(contract, profile)
         self._operations: dict[str, Any] = {}
         for result in self.schema.get_all_operations():
+            if not hasattr(result, "ok"):  # an Err: the contract has an unusable operation
+                raise result.err()
             operation = result.ok()
             self._operations[operation.label] = operation
 

@@ -230,7 +230,7 @@ def sendcloud_list(ctx: ScenarioContext) -> None:
                 contract=CURSOR_CONTRACT,
                 exchange=pages[index][0],
             )
-            back, document = _page(ctx, previous)
+            back, document = _page(ctx, str(previous))  # a str: expect() raised otherwise
             expect(
                 _ids(document) == _ids(pages[index - 1][1]),
                 f"`previous` of page {index + 1} is not page {index}: the chain skipped or "
@@ -249,7 +249,7 @@ def sendcloud_list(ctx: ScenarioContext) -> None:
             from datetime import datetime
 
             try:
-                parsed = [datetime.fromisoformat(s) for s in stamps]
+                parsed = [datetime.fromisoformat(s) for s in stamps if isinstance(s, str)]
             except ValueError:
                 parsed = []
             out_of_order = [i for i in range(1, len(parsed)) if parsed[i] < parsed[i - 1]]

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +93,7 @@ class GlueService:
         self._issued = 0
         self._created = 0
         self._secret = hashlib.sha256(f"glue-mock-{settings.seed}".encode()).digest()
-        self.handlers = {
+        self.handlers: Mapping[str, Callable[..., Any]] = {
             "createAccessToken": self.create_access_token,
             "refreshAccessToken": self.refresh_access_token,
             "listReturnReasons": self.list_return_reasons,

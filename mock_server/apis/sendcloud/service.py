@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -41,7 +42,7 @@ class SendcloudService:
 
     def __init__(self, settings: Settings) -> None:
         self.store: StateStore[SendcloudWorld] = StateStore(build_world, settings.seed)
-        self.handlers = {
+        self.handlers: Mapping[str, Callable[..., Any]] = {
             "sc-public-v2-scp-get-all_returns": self.list_returns,
             "sc-public-v2-scp-get-return_by_id": self.get_return,
         }

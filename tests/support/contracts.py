@@ -1,4 +1,8 @@
-"""Helpers shared by the spec, fixture and lint tests: load specs, resolve refs, find schemas."""
+"""The contracts as the tests read them: through :mod:`api_contracts`, never by file name.
+
+Which file holds an API's contract is the per-API package's business
+(``mock_server/apis/<api>/``); the tests ask :data:`SPECS` (built from those packages).
+"""
 
 from __future__ import annotations
 
@@ -12,23 +16,24 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 
+from api_contracts import HTTP_METHODS, Contract, load_document, resolve_pointer
 from mock_server import lint
+from mock_server.apis import ALL_APIS
 
-REPO = Path(__file__).resolve().parents[1]
-SPECS = {
-    "glue": REPO / "specs" / "glue-returns.openapi.yaml",
-    "sendcloud": REPO / "specs" / "sendcloud-returns-v2.openapi.yaml",
-}
-FIXTURES = REPO / "fixtures"
-SOURCES = FIXTURES / "sources"
-TEST_DATA = Path(__file__).resolve().parent / "data"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+SPECS: dict[str, Path] = {api.name: Path(api.spec_file) for api in ALL_APIS}
+"""The contract file of every mocked API, by API name."""
 
 
 @cache
 def load_spec(api: str) -> dict[str, Any]:
-    """The parsed spec of ``api`` (``glue`` or ``sendcloud``); cached, do not mutate."""
-    return lint.load_document(SPECS[api])
+    """The parsed (unresolved) contract of ``api``; cached, do not mutate."""
+    return load_document(SPECS[api])
+
+
+@cache
+def load_contract(api: str) -> Contract:
+    """The resolved contract of ``api``; cached, do not mutate."""
+    return Contract.load(SPECS[api], api)
 
 
 @cache
@@ -48,7 +53,7 @@ def deref(spec: dict[str, Any], node: Any) -> Any:
         ref = node["$ref"]
         assert ref not in seen, f"$ref cycle at {ref}"
         seen.add(ref)
-        node = lint.resolve_pointer(spec, ref)
+        node = resolve_pointer(spec, ref)
     return node
 
 
@@ -78,7 +83,8 @@ def find_response(spec: dict[str, Any], operation_id: str, status: int | str) ->
     responses = find_operation(spec, operation_id).get("responses", {})
     if str(status) not in responses:
         raise KeyError(f"{operation_id} declares no {status} response")
-    return deref(spec, responses[str(status)])
+    response: dict[str, Any] = deref(spec, responses[str(status)])
+    return response
 
 
 def only_media_type(holder: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -103,6 +109,13 @@ def schema_for(spec: dict[str, Any], operation_id: str, kind: str) -> Any:
 def validator_for(api: str, schema: Any) -> Draft202012Validator:
     """A 2020-12 validator (formats checked, refs resolved in the spec) for a schema of ``api``."""
     return lint.schema_validator(load_spec(api), schema, _registry(api))
+
+
+def response_validator(api: str, operation_id: str, status: int) -> Draft202012Validator:
+    """Validator of an operation's documented response body (its first media type)."""
+    spec = load_spec(api)
+    response = find_response(spec, operation_id, status)
+    return validator_for(api, next(iter(response["content"].values()))["schema"])
 
 
 def all_errors(validator: Draft202012Validator, instance: Any) -> list[ValidationError]:

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from conftest import access_token_body
 from starlette.types import Receive, Scope, Send
 
 from mock_server.app import MockServer, create_app
 from mock_server.config import Settings
+from support import access_token_body
 
 GLUE = "/glue"
 SENDCLOUD = "/sendcloud/api/v2"
