@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 
 from ...api import same_secret
 from ...config import Settings
+from ...derived_secrets import derived_key
 from ...errors import ApiError
 from ...request_context import RequestContext
 from ...store import StateStore
@@ -91,7 +92,7 @@ class GlueService:
         self._refresh: OrderedDict[str, Session] = OrderedDict()
         self._issued = 0
         self._created = 0
-        self._secret = hashlib.sha256(f"glue-mock-{settings.seed}".encode()).digest()
+        self._secret = derived_key(settings, f"glue-mock-{settings.seed}")
         self.handlers = {
             "createAccessToken": self.create_access_token,
             "refreshAccessToken": self.refresh_access_token,
