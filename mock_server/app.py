@@ -173,10 +173,10 @@ def create_app(
         runtime.mount(definition, service, specification.spec)
     for exception in (Exception, ProblemException, HTTPException):
         connexion_app.add_error_handler(exception, runtime.handle_exception)
-    apis: ASGIApp = MockApp(runtime, connexion_app)
+    served: ASGIApp = MockApp(runtime, connexion_app)
     if settings.cors:
-        apis = CORSMiddleware(
-            apis,
+        served = CORSMiddleware(
+            served,
             allow_origins=list(settings.cors_origins),
             allow_methods=["*"],
             allow_headers=["*"],
@@ -184,7 +184,7 @@ def create_app(
             max_age=600,
         )
     admin = AdminGuard(admin_app(runtime), settings) if settings.admin else None
-    return MockServer(FrontDoor(apis, admin), runtime)
+    return MockServer(FrontDoor(served, admin), runtime)
 
 
 class MockServer:

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +94,7 @@ class GlueService:
         self._issued = 0
         self._created = 0
         self._secret = derived_key(settings, f"glue-mock-{settings.seed}")
-        self.handlers = {
+        self.handlers: dict[str, Callable[..., Any]] = {
             "createAccessToken": self.create_access_token,
             "refreshAccessToken": self.refresh_access_token,
             "listReturnReasons": self.list_return_reasons,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -52,7 +53,7 @@ class SendcloudService:
             )
 
         self.store: StateStore[SendcloudWorld] = StateStore(world_for, settings.seed)
-        self.handlers = {
+        self.handlers: dict[str, Callable[..., Any]] = {
             "sc-public-v2-scp-get-all_returns": self.list_returns,
             "sc-public-v2-scp-get-return_by_id": self.get_return,
         }
