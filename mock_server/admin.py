@@ -1,6 +1,12 @@
-"""Admin endpoints under ``/__admin``: reset, seeded accounts, state counts."""
+"""Admin endpoints under ``/__admin``: reset, seeded accounts, state counts.
+
+Who may call them is decided by :mod:`mock_server.admin_guard` (no CORS, no cross-origin
+callers, loopback ``Host`` only, optional bearer token).
+"""
 
 from __future__ import annotations
+
+import re
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -9,9 +15,11 @@ from starlette.routing import Route
 
 from .runtime import Runtime
 
+_SEED = re.compile(r"[0-9]{1,18}")  # ASCII digits only ('²' passes str.isdigit())
+
 
 def admin_app(runtime: Runtime) -> Starlette:
-    """A small Starlette app; it never needs credentials (the mock is a local tool)."""
+    """A small Starlette app; :class:`~mock_server.admin_guard.AdminGuard` stands in front."""
 
     async def index(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -27,7 +35,7 @@ def admin_app(runtime: Runtime) -> Starlette:
 
     async def reset(request: Request) -> JSONResponse:
         raw = request.query_params.get("seed")
-        if raw is not None and not (raw.isdigit() and len(raw) < 19):
+        if raw is not None and not _SEED.fullmatch(raw):
             return JSONResponse(
                 {"error": {"status": 400, "message": "seed must be a non-negative integer"}},
                 status_code=400,

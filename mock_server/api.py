@@ -21,9 +21,15 @@ from .store import StateStore
 class ApiService(Protocol):
     """The per-API behaviour behind the spec: handlers, auth and state."""
 
-    # operationId → ``async handler(context, **arguments)`` → (document, status, headers)
-    handlers: Mapping[str, Callable[..., Any]]
-    store: StateStore[Any]  # the API's world; its ``version`` keys the response cache
+    @property
+    def handlers(self) -> Mapping[str, Callable[..., Any]]:
+        """operationId → ``async handler(context, **arguments)`` → (document, status, headers)."""
+        ...
+
+    @property
+    def store(self) -> StateStore[Any]:
+        """The API's world; its ``version`` keys the response cache."""
+        ...
 
     def check_request(self, method: str, headers: Headers, has_body: bool) -> None:
         """Raise :class:`ApiError` for requests the API refuses before auth (406, 415…)."""

@@ -1,10 +1,11 @@
-"""The app factory: both APIs in one ASGI app, with CORS and the admin endpoints."""
+"""The app factory: both APIs in one ASGI app, with CORS, and the admin endpoints (without)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 from connexion import ConnexionMiddleware
 from connexion.exceptions import ProblemException
@@ -26,6 +27,7 @@ from ._compat.connexion import (
 )
 from ._compat.starlette import routable_path
 from .admin import admin_app
+from .admin_guard import AdminGuard
 from .api import ApiDefinition
 from .apis import ALL_APIS
 from .cache import ResponseCache, ResponseCacheMiddleware
@@ -41,13 +43,31 @@ from .runtime import Runtime
 EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
 
 
-class MockApp:
-    """Top-level ASGI app: ``/__admin`` → admin, API base paths → Connexion, else an index."""
+def is_admin_path(path: str) -> bool:
+    return path == "/__admin" or path.startswith("/__admin/")
 
-    def __init__(self, runtime: Runtime, connexion_app: ASGIApp, admin: ASGIApp) -> None:
+
+class FrontDoor:
+    """Top-level ASGI app: ``/__admin`` → the guarded admin app (never CORS), the rest → the
+    APIs (with CORS when on). Without an admin app (``--no-admin``) its paths are unknown."""
+
+    def __init__(self, apis: ASGIApp, admin: ASGIApp | None) -> None:
+        self.apis = apis
+        self.admin = admin
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.admin is not None and scope["type"] == "http" and is_admin_path(scope["path"]):
+            await self.admin(scope, receive, send)
+        else:
+            await self.apis(scope, receive, send)
+
+
+class MockApp:
+    """The APIs: API base paths → Connexion, anything else → an index (404 unless ``/``)."""
+
+    def __init__(self, runtime: Runtime, connexion_app: ASGIApp) -> None:
         self.runtime = runtime
         self.connexion_app = connexion_app
-        self.admin = admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -63,8 +83,6 @@ class MockApp:
             await self.connexion_app(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self.connexion_app(scope, receive, send)
-        elif path == "/__admin" or path.startswith("/__admin/"):
-            await self.admin(scope, receive, send)
         else:
             await self._index(scope, send)
 
@@ -85,7 +103,7 @@ class MockApp:
 
     async def _index(self, scope: Scope, send: Send) -> None:
         found = scope.get("path") == "/"
-        body = {
+        body: dict[str, Any] = {
             "apis": {
                 m.definition.name: {
                     "title": m.definition.title,
@@ -95,8 +113,9 @@ class MockApp:
                 }
                 for m in self.runtime.apis.values()
             },
-            "admin": "/__admin",
         }
+        if self.runtime.settings.admin:
+            body["admin"] = "/__admin"
         if not found:
             body = {"error": {"status": 404, "message": "Not Found"}} | body
         raw = json.dumps(body).encode()
@@ -150,17 +169,18 @@ def create_app(
         runtime.mount(definition, service, specification.spec)
     for exception in (Exception, ProblemException, HTTPException):
         connexion_app.add_error_handler(exception, runtime.handle_exception)
-    app: ASGIApp = MockApp(runtime, connexion_app, admin_app(runtime))
+    served: ASGIApp = MockApp(runtime, connexion_app)
     if settings.cors:
-        app = CORSMiddleware(
-            app,
+        served = CORSMiddleware(
+            served,
             allow_origins=list(settings.cors_origins),
             allow_methods=["*"],
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
-    return MockServer(app, runtime)
+    admin = AdminGuard(admin_app(runtime), settings) if settings.admin else None
+    return MockServer(FrontDoor(served, admin), runtime)
 
 
 class MockServer:

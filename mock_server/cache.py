@@ -4,7 +4,8 @@ A successful ``GET`` is a pure function of the request and the API's world. This
 sits right after :class:`~mock_server.gate.GateMiddleware` — so ``Prefer``, latency, faults,
 the API's preconditions and authentication still run on every request — and before request
 validation. On a miss it lets the request through and records a 200 response; on a hit (same
-operation, path, query, caller, language, ``Prefer`` and host, and the world's version unchanged)
+operation, scheme, root path, path, query, caller, language, ``Prefer`` and ``Host``, and the
+world's version unchanged — everything a response is a function of)
 it replays the recorded status, headers and bytes. The first request was validated, so an
 identical one would be too; responses are checked at recording time when response validation is
 on. Any state change (a created return, a reset) bumps the world version and retires the entries.
@@ -90,6 +91,8 @@ class ResponseCacheMiddleware:
         vary = tuple(v for k, v in scope["headers"] if k in _VARY)
         key = (
             operation.operation_id,
+            scope.get("scheme", "http"),  # links are absolute: scheme, Host and root path
+            scope.get("root_path", ""),
             scope["path"],
             scope.get("query_string", b""),
             _principal_key(principal),

@@ -10,7 +10,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .admin_guard import is_loopback_name
 from .config import DEFAULT_SEED, Settings
+from .derived_secrets import new_salt
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -33,6 +35,12 @@ def _bounded(kind: type, low: float, high: float, what: str):
     return parse
 
 
+def _admin_token(text: str) -> str:
+    if not text or not text.isascii() or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError("must be non-empty printable ASCII without spaces")
+    return text
+
+
 def build_parser() -> OneLineParser:
     parser = OneLineParser(
         prog="mock-server",
@@ -40,7 +48,9 @@ def build_parser() -> OneLineParser:
         "and the Sendcloud Returns API v2 (under /sendcloud/api/v2), stateful and seeded. "
         "`mock-server lint SPEC...` checks OpenAPI documents and their examples instead.",
         epilog="Per request: Prefer: code=404 | example=NAME | dynamic=true | delay=MS. "
-        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state.",
+        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state "
+        "(no CORS; refused to other origins and, on loopback, to non-loopback Host names). "
+        "Tokens and keys are derived from the seed unless --random-secrets: not secret.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)"
@@ -100,6 +110,26 @@ def build_parser() -> OneLineParser:
         "unknown method or a request line over 64 KiB, is handed to h11) or h11 (h11 only)",
     )
     parser.add_argument(
+        "--forwarded-allow-ips",
+        default="",
+        metavar="IPS",
+        help="comma-separated proxy addresses (or '*') whose X-Forwarded-Proto/For are trusted "
+        "(default: none; the scheme in links is the connection's own)",
+    )
+    parser.add_argument(
+        "--admin-token",
+        type=_admin_token,
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on /__admin (else 401)",
+    )
+    parser.add_argument("--no-admin", action="store_true", help="serve no /__admin endpoints (404)")
+    parser.add_argument(
+        "--random-secrets",
+        action="store_true",
+        help="unpredictable access tokens and Sendcloud keys for this process (seeded data "
+        "stays deterministic); by default they derive from the seed and are not secret",
+    )
+    parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
         default="info",
@@ -129,17 +159,35 @@ def settings_from(args: argparse.Namespace) -> Settings:
         cors=not args.no_cors,
         token_ttl=args.token_ttl,
         http=args.http,
+        admin=not args.no_admin,
+        admin_token=args.admin_token,
+        loopback_hosts_only=is_loopback_name(args.host),
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        secret_salt=new_salt() if args.random_secrets else None,
     )
 
 
 def banner(settings: Settings, accounts: dict) -> str:
     base = f"http://{settings.host}:{settings.port}"
+    if not settings.admin:
+        admin = "off (--no-admin)"
+    elif settings.admin_token:
+        admin = f"{base}/__admin (bearer token required)"
+    else:
+        admin = f"{base}/__admin"
     lines = [
         f"mock-server on {base} (seed {settings.seed})",
         f"  Glue:      {base}/glue        docs {base}/glue/ui/",
         f"  Sendcloud: {base}/sendcloud/api/v2   docs {base}/sendcloud/api/v2/ui/",
-        f"  Admin:     {base}/__admin",
+        f"  Admin:     {admin}",
     ]
+    if settings.secret_salt is None:
+        lines.append(
+            "  Not secret: tokens and keys below derive from the seed (same seed, same bytes); "
+            "anyone who knows the seed can compute them. --random-secrets when shared."
+        )
+    else:
+        lines.append("  Tokens and keys: random for this process (--random-secrets).")
     for customer in accounts["glue"]["customers"]:
         lines.append(
             f"  Glue customer {customer['customerReference']}: "
@@ -149,6 +197,17 @@ def banner(settings: Settings, accounts: dict) -> str:
     lines.append(f"  Sendcloud Basic auth: {basic['publicKey']} : {basic['secretKey']}")
     lines.append(f"  Sendcloud OAuth2 bearer: {accounts['sendcloud']['oauth2'][0]['accessToken']}")
     return "\n".join(lines)
+
+
+def exposure_warning(settings: Settings) -> str | None:
+    """A warning when the admin API is reachable beyond this machine without a token."""
+    if settings.admin and not settings.admin_token and not is_loopback_name(settings.host):
+        return (
+            f"mock-server: warning: {settings.host} is not a loopback address and /__admin "
+            "has no token: anyone who can reach this port can reset the mock and read its "
+            "credentials. Pass --admin-token TOKEN or --no-admin."
+        )
+    return None
 
 
 def check_listen(host: str, port: int) -> str | None:
@@ -189,6 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = create_app(settings)
     accounts = {m.definition.name: m.service.accounts() for m in app.runtime.apis.values()}
     print(banner(settings, accounts), flush=True)
+    warning = exposure_warning(settings)
+    if warning is not None:
+        print(warning, file=sys.stderr, flush=True)
     try:
         uvicorn.run(
             app,
@@ -199,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             http=http_protocol(settings.http),
             # h11 (also behind httptools' fallback): room for long request lines, answered 414
             h11_max_incomplete_event_size=256 * 1024,
+            # X-Forwarded-* only from the proxies named (uvicorn trusts loopback by default)
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     except OSError as exc:
         print(

@@ -27,3 +27,10 @@ class Settings:
     http: str = "httptools"  # uvicorn's HTTP parser: httptools (fast) or h11 (any method)
     max_returns_per_customer: int = 1000
     max_tokens_per_customer: int = 100
+    # --- who may drive the mock (see admin_guard.py) ---
+    admin: bool = True  # serve /__admin (--no-admin turns it off: 404)
+    admin_token: str | None = None  # --admin-token: /__admin requires ``Bearer <token>``
+    loopback_hosts_only: bool = False  # /__admin refuses a non-loopback Host (set by the CLI
+    # when it binds a loopback address: DNS rebinding); off in-process, where clients choose
+    forwarded_allow_ips: str = ""  # proxies whose X-Forwarded-* uvicorn trusts (none by default)
+    secret_salt: bytes | None = None  # --random-secrets: tokens and keys unpredictable

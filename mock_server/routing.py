@@ -27,6 +27,7 @@ from ._compat.connexion import (
     RoutingMiddleware,
     SpecMiddleware,
     SwaggerUIMiddleware,
+    bound_integer_path_parameters,
     routing_context,
     set_routing_context,
 )
@@ -69,6 +70,7 @@ class MemoizedRoutingMiddleware(RoutingMiddleware):
         self._next = app
         # The routers call the next app with the scope they resolved: record it there.
         super().__init__(self._record_and_continue)
+        bound_integer_path_parameters()  # an over-long integer id misses the route (404)
 
     async def _record_and_continue(self, scope: Scope, receive: Receive, send: Send) -> None:
         routing = routing_context(scope)

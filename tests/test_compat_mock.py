@@ -295,3 +295,39 @@ def test_every_compat_entry_is_covered(module: Any) -> None:
     assert set(module.__all__) == set(COVERED[module])
     for name in module.__all__:
         assert hasattr(module, name), name
+
+
+# --------------------------------------------------------------------- quarantine
+# Connexion modules the mock may import from directly: documented API only.
+DOCUMENTED = {"connexion", "connexion.exceptions", "connexion.lifecycle", "connexion.resolver"}
+OWNED_ELSEWHERE = {"http_protocol.py"}  # uvicorn's internals: mock_server/_compat/uvicorn.py
+
+
+def test_no_private_connexion_or_starlette_name_outside_compat() -> None:
+    """Outside ``_compat``, mock_server imports only documented Connexion modules, and no
+    underscore name or scope key of Connexion's."""
+    import ast
+    from pathlib import Path
+
+    package = Path(cx.__file__).resolve().parent.parent
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package)
+        if relative.parts[0] == "_compat" or relative.name in OWNED_ELSEWHERE:
+            continue
+        source = path.read_text(encoding="utf-8")
+        for key in ("connexion_routing", "connexion_context", "_get_current_object"):
+            if key in source:
+                offenders.append(f"{relative}: {key}")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                root = node.module.split(".")[0]
+                if root == "connexion" and node.module not in DOCUMENTED:
+                    offenders.append(f"{relative}: from {node.module} import …")
+                if root in ("connexion", "starlette"):
+                    private = [a.name for a in node.names if a.name.startswith("_")]
+                    if private:
+                        offenders.append(f"{relative}: {node.module}.{private}")
+                if node.module == "starlette.convertors":
+                    offenders.append(f"{relative}: starlette.convertors")
+    assert not offenders, offenders

@@ -23,6 +23,10 @@ OPTIONS = {
     "--token-ttl": "access-token lifetime",
     "--log-level": "server log level",
     "--http": "HTTP parser",
+    "--forwarded-allow-ips": "X-Forwarded-Proto/For are trusted",
+    "--admin-token": "require 'Authorization: Bearer TOKEN' on /__admin",
+    "--no-admin": "serve no /__admin endpoints",
+    "--random-secrets": "unpredictable access tokens and Sendcloud keys",
 }
 
 

@@ -8,7 +8,7 @@ import hmac
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 
 from ...api import same_secret
 from ...config import Settings
+from ...derived_secrets import derived_key
 from ...errors import ApiError
 from ...request_context import RequestContext
 from ...store import StateStore
@@ -92,8 +93,8 @@ class GlueService:
         self._refresh: OrderedDict[str, Session] = OrderedDict()
         self._issued = 0
         self._created = 0
-        self._secret = hashlib.sha256(f"glue-mock-{settings.seed}".encode()).digest()
-        self.handlers: Mapping[str, Callable[..., Any]] = {
+        self._secret = derived_key(settings, f"glue-mock-{settings.seed}")
+        self.handlers: dict[str, Callable[..., Any]] = {
             "createAccessToken": self.create_access_token,
             "refreshAccessToken": self.refresh_access_token,
             "listReturnReasons": self.list_return_reasons,

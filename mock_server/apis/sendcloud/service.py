@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from starlette.datastructures import Headers
 
 from ...api import same_secret
 from ...config import Settings
+from ...derived_secrets import derived_key
 from ...request_context import RequestContext
 from ...store import StateStore
 from .envelope import INVALID_CREDENTIALS, INVALID_CURSOR, NOT_PROVIDED, RETURN_NOT_FOUND
@@ -41,8 +43,17 @@ class SendcloudService:
     """The Sendcloud Returns API v2 behind its contract."""
 
     def __init__(self, settings: Settings) -> None:
-        self.store: StateStore[SendcloudWorld] = StateStore(build_world, settings.seed)
-        self.handlers: Mapping[str, Callable[..., Any]] = {
+        def world_for(seed: int) -> SendcloudWorld:
+            world = build_world(seed)
+            if settings.secret_salt is None:
+                return world  # keys derived from the seed (not secret)
+            key = derived_key(settings, f"sendcloud-{seed}").hex()
+            return replace(
+                world, public_key=key[:32], secret_key=key[32:], oauth_token="scoauth-" + key[:24]
+            )
+
+        self.store: StateStore[SendcloudWorld] = StateStore(world_for, settings.seed)
+        self.handlers: dict[str, Callable[..., Any]] = {
             "sc-public-v2-scp-get-all_returns": self.list_returns,
             "sc-public-v2-scp-get-return_by_id": self.get_return,
         }
@@ -61,7 +72,7 @@ class SendcloudService:
                 public, _, secret = (
                     base64.b64decode(credentials, validate=True).decode().partition(":")
                 )
-            except (binascii.Error, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError):  # binascii.Error, or non-ASCII input
                 raise INVALID_CREDENTIALS from None
             if same_secret(public, world.public_key) and same_secret(secret, world.secret_key):
                 return public
