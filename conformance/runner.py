@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -27,12 +27,13 @@ from .model import (
     CheckOutcome,
     Exchange,
     HarnessError,
-    RecordedRequest,
-    RecordedResponse,
     RunResult,
     Violation,
 )
 from .profile import ApiProfile, Authentication, Credentials, UsageError
+
+if TYPE_CHECKING:
+    from ._compat.schemathesis import EngineEvent
 
 __all__ = [
     "PHASES",
@@ -102,9 +103,9 @@ class _Selection:
 
 def builtin_check_names() -> list[str]:
     """Schemathesis' built-in checks that run by default."""
-    from schemathesis.config._checks import _BUILTIN_CHECK_CONFIGS
+    from ._compat.schemathesis import builtin_check_names
 
-    return sorted(_BUILTIN_CHECK_CONFIGS)
+    return builtin_check_names()
 
 
 def load_checks() -> None:
@@ -299,25 +300,24 @@ class _Run:
 
     def _schemathesis(self, auth: Authentication) -> None:
         import schemathesis
-        from schemathesis.config import ConfigError, SchemathesisConfig
-        from schemathesis.core.errors import LoaderError
-        from schemathesis.engine import from_schema
+        from schemathesis.config import SchemathesisConfig
 
+        from ._compat import schemathesis as compat
         from .checks.base import Binding, bind, unbind
 
         try:
             config = SchemathesisConfig.from_dict(self._config())
             schema = schemathesis.openapi.from_dict(self.contract.raw, config=config)
-        except (ConfigError, LoaderError) as exc:
+        except compat.SCHEMA_ERRORS as exc:
             raise UsageError(f"Schemathesis cannot use the contract: {exc}") from None
         if isinstance(self.target, AsgiTarget):
-            schema.app = self.target.app
-        schema.hooks.register_hook_with_name(self._filter_failure, "filter_failure")
+            compat.set_asgi_app(schema, self.target.app)
+        compat.register_schema_hook(schema, "filter_failure", self._filter_failure)
         if auth.install is not None:
             auth.install(schema)
         bind(schema, Binding(self.api, self.contract))
         try:
-            self._consume(from_schema(schema).execute())
+            self._consume(compat.run_engine(schema))
         finally:
             unbind(schema)
 
@@ -380,105 +380,91 @@ class _Run:
         ``missing_required_header`` insists on 401 for a missing ``Authorization``; a contract
         that documents another status with an API error code for it (Glue: 403/002) wins.
         """
-        from schemathesis.openapi.checks import MissingHeaderNotRejected
+        from ._compat.schemathesis import missing_header_name
 
-        if (
-            isinstance(failure, MissingHeaderNotRejected)
-            and failure.header_name.lower() == "authorization"
-        ):
+        header = missing_header_name(failure)
+        if header is not None and header.lower() == "authorization":
             operation = self.contract.by_label(case.operation.label)
             codes = operation.error_codes(response.status_code) if operation else None
             if codes is not None and codes.is_business and response.status_code in (401, 403):
                 return False
         return True
 
-    def _consume(self, stream: Any) -> None:
-        from schemathesis.engine import events
-
+    def _consume(self, stream: Iterator[EngineEvent]) -> None:
         phase_started: dict[str, float] = {}
         testing = set(PHASES)
         for event in stream:
-            if isinstance(event, events.PhaseStarted) and event.phase.name.value in testing:
-                phase_started[event.phase.name.value] = time.perf_counter()
-                if event.phase.is_enabled:
-                    self.progress(f"[{self.api}] phase {event.phase.name.value} …")
-            elif isinstance(event, events.PhaseFinished) and event.phase.name.value in testing:
-                name = event.phase.name.value
-                began = phase_started.get(name)
+            if event.kind == "phase-started" and event.phase in testing:
+                phase_started[event.phase] = time.perf_counter()
+                if event.enabled:
+                    self.progress(f"[{self.api}] phase {event.phase} …")
+            elif event.kind == "phase-finished" and event.phase in testing:
+                began = phase_started.get(event.phase)
                 took = f" ({time.perf_counter() - began:.1f}s)" if began is not None else ""
-                status = event.status.value
-                if event.phase.skip_reason is not None:
-                    status = f"skipped: {event.phase.skip_reason.value}"
-                self.progress(f"[{self.api}] phase {name}: {status}{took}")
-            elif isinstance(event, events.ScenarioFinished):
-                self._collect(event.recorder, event.phase.value)
-            elif isinstance(event, events.FuzzScenarioFinished):
-                self._collect(event.recorder, "fuzzing")
-            elif isinstance(event, events.NonFatalError):
-                message = event.info.format().strip().splitlines()
+                self.progress(f"[{self.api}] phase {event.phase}: {event.status}{took}")
+            elif event.kind == "scenario":
+                self._collect(event.recorder, event.phase or "")
+            elif event.kind == "error":
+                message = (event.message or "").strip().splitlines()
+                label = event.label or "schemathesis"
                 self.result.errors.append(
-                    HarnessError(event.label, " ".join(message[:6]) or str(event.value))
+                    HarnessError(label, " ".join(message[:6]) or str(event.fallback))
                 )
                 first = message[0] if message else ""
-                self.progress(f"[{self.api}] error in {event.label}: {first}")
-            elif isinstance(event, events.FatalError):
-                self.result.errors.append(HarnessError("schemathesis", repr(event.exception)))
-                self.progress(f"[{self.api}] fatal error: {event.exception!r}")
+                self.progress(f"[{self.api}] error in {label}: {first}")
+            elif event.kind == "fatal":
+                self.result.errors.append(HarnessError("schemathesis", str(event.message)))
+                self.progress(f"[{self.api}] fatal error: {event.message}")
                 break
-            if getattr(event, "is_terminal", False):
+            if event.terminal:
                 break
 
     def _collect(self, recorder: Any, phase: str) -> None:
-        from schemathesis.engine import Status
-
+        from ._compat.schemathesis import recorded_checks, recorded_responses
         from .checks.base import ContractFailure
 
         builtins = set(builtin_check_names())
-        self.result.requests += sum(1 for i in recorder.interactions.values() if i.response)
-        for case_id, nodes in recorder.checks.items():
-            node = recorder.cases.get(case_id)
-            label = node.value.operation.label if node is not None else recorder.label
-            for check in nodes:
-                kind = CheckKind.BUILTIN if check.name in builtins else CheckKind.RESPONSE
-                outcome = self.recorder.outcome(check.name, kind)
-                if check.status == Status.SUCCESS:
-                    outcome.passed += 1
-                elif check.status == Status.ERROR:
-                    where = f"{check.name} on {label}"
-                    if all(e.where != where for e in self.result.errors):
-                        self.result.errors.append(HarnessError(where, "the check crashed"))
-                elif check.status == Status.FAILURE and check.failure_info is not None:
-                    outcome.failed += 1
-                    failure = check.failure_info.failure
-                    interaction = recorder.interactions.get(
-                        failure.case_id or case_id
-                    ) or recorder.interactions.get(case_id)
-                    operation = self.contract.by_label(label)
-                    contract = (
-                        failure.contract
-                        if isinstance(failure, ContractFailure)
-                        else _builtin_contract(check.name, operation, interaction)
-                    )
-                    message = failure.message
-                    if isinstance(failure, ContractFailure) and failure.contract:
-                        message = message.split("\n\nContract: ")[0]
-                    violation = Violation(
-                        check=check.name,
-                        title=failure.title,
-                        message=message,
-                        contract=contract,
-                        operation=failure.operation or label,
-                        phase=phase,
-                        curl=check.failure_info.code_sample,
-                        request=_request(interaction),
-                        response=_response(interaction),
-                    )
-                    existing = self.recorder.violations.get(violation.key)
-                    if existing is None:
-                        self.recorder.violations[violation.key] = violation
-                        self.progress(f"[{self.api}]   ✗ {violation.summary()} ({phase})")
-                    else:
-                        existing.occurrences += 1
+        self.result.requests += recorded_responses(recorder)
+        for check in recorded_checks(recorder):
+            label = check.label
+            kind = CheckKind.BUILTIN if check.name in builtins else CheckKind.RESPONSE
+            outcome = self.recorder.outcome(check.name, kind)
+            if check.status == "success":
+                outcome.passed += 1
+            elif check.status == "error":
+                where = f"{check.name} on {label}"
+                if all(e.where != where for e in self.result.errors):
+                    self.result.errors.append(HarnessError(where, "the check crashed"))
+            elif check.status == "failure" and check.failure is not None:
+                outcome.failed += 1
+                failure = check.failure
+                operation = self.contract.by_label(label)
+                status = check.response.status if check.response is not None else None
+                contract = (
+                    failure.contract
+                    if isinstance(failure, ContractFailure)
+                    else _builtin_contract(check.name, operation, status)
+                )
+                message = failure.message
+                if isinstance(failure, ContractFailure) and failure.contract:
+                    message = message.split("\n\nContract: ")[0]
+                violation = Violation(
+                    check=check.name,
+                    title=failure.title,
+                    message=message,
+                    contract=contract,
+                    operation=failure.operation or label,
+                    phase=phase,
+                    curl=check.code_sample,
+                    request=check.request,
+                    response=check.response,
+                )
+                existing = self.recorder.violations.get(violation.key)
+                if existing is None:
+                    self.recorder.violations[violation.key] = violation
+                    self.progress(f"[{self.api}]   ✗ {violation.summary()} ({phase})")
+                else:
+                    existing.occurrences += 1
 
     def _merge(self) -> None:
         for name, outcome in self.recorder.outcomes.items():
@@ -496,36 +482,12 @@ class _Run:
         self.result.errors = self.recorder.errors + self.result.errors
 
 
-def _request(interaction: Any) -> RecordedRequest | None:
-    if interaction is None:
-        return None
-    request = interaction.request
-    headers = {
-        k: (v[0] if isinstance(v, list) and v else str(v)) for k, v in request.headers.items()
-    }
-    return RecordedRequest(request.method, request.uri, headers, request.body)
-
-
-def _response(interaction: Any) -> RecordedResponse | None:
-    if interaction is None or interaction.response is None:
-        return None
-    response = interaction.response
-    headers = {
-        k.lower(): ", ".join(v) if isinstance(v, list) else str(v)
-        for k, v in response.headers.items()
-    }
-    return RecordedResponse(
-        response.status_code, headers, response.content or b"", getattr(response, "elapsed", 0.0)
-    )
-
-
-def _builtin_contract(check: str, operation: Operation | None, interaction: Any) -> str:
+def _builtin_contract(check: str, operation: Operation | None, status: int | None) -> str:
     """What the contract says, for a failure of a Schemathesis built-in check."""
     if operation is None:
         return "The operation is not part of the contract."
     label = operation.label
     documented = ", ".join(operation.responses)
-    status = getattr(getattr(interaction, "response", None), "status_code", None)
     business = ", ".join(map(str, operation.business_error_statuses())) or "none"
     sentences = {
         "not_a_server_error": f"{label} documents {documented}; no 5xx is part of the contract.",

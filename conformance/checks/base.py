@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 import schemathesis
-from schemathesis.core.failures import Failure, Severity
 
 from api_contracts import Contract, Operation
 
+from .._compat.schemathesis import KeyedFailure, Severity, operation_schema
 from ..model import (
     CheckKind,
     CheckOutcome,
@@ -103,10 +103,10 @@ def unbind(schema: Any) -> None:
 
 
 def binding_for(case: Any) -> Binding | None:
-    return _BINDINGS.get(id(case.operation.schema))
+    return _BINDINGS.get(id(operation_schema(case)))
 
 
-class ContractFailure(Failure):
+class ContractFailure(KeyedFailure):
     """A Schemathesis failure raised by one of our response checks."""
 
     code = "CONF1"
@@ -123,7 +123,7 @@ class ContractFailure(Failure):
         self.contract = contract
 
     @property
-    def _unique_key(self) -> str:
+    def dedup_key(self) -> str:
         return f"{self.check}|{self.title}"
 
 

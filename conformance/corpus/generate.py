@@ -12,8 +12,8 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from api_contracts import Contract, Operation
 
+from .._compat.hypothesis import without_local_constants
 from ..profile import ApiProfile
 from .edges import EdgeBuilder
 from .model import Case, Corpus, Request, json_text
@@ -123,6 +124,8 @@ class Generator:
         import schemathesis
         from schemathesis.config import SchemathesisConfig
 
+        from .._compat.schemathesis import operations_of
+
         self.contract = contract
         self.profile = profile
         self.seed = seed
@@ -132,17 +135,14 @@ class Generator:
         self.schema = schemathesis.openapi.from_dict(contract.raw, config=config)
         self.examples = _Examples(contract, profile)
         self._operations: dict[str, Any] = {}
-        for result in self.schema.get_all_operations():
-            if not hasattr(result, "ok"):  # an Err: the contract has an unusable operation
-                raise result.err()
-            operation = result.ok()
+        for operation in operations_of(self.schema):
             self._operations[operation.label] = operation
 
     # ------------------------------------------------------------------ conversion
 
     def convert(self, case: Any, op: Operation) -> Request | None:
         """A Schemathesis case as a corpus request (``None`` if it cannot be stored or sent)."""
-        from schemathesis.core import NOT_SET
+        from .._compat.schemathesis import case_generation_mode, is_not_set
 
         headers: dict[str, str] = {}
         if self.profile.request_accept is not None:
@@ -152,15 +152,14 @@ class Generator:
                 headers.pop("Accept", None)
             headers[str(name)] = str(value)
         auth = next((k for k in headers if k.lower() == "authorization"), None)
-        mode = getattr(getattr(case.meta, "generation", None), "mode", None)
-        positive = getattr(mode, "value", "") == "positive"
+        positive = case_generation_mode(case) == "positive"
         authorization = self.profile.generated_authorization(
             headers.pop(auth) if auth is not None else None, op, positive
         )
         if authorization is not None:
             headers["Authorization"] = authorization
         body: tuple[str, Any] | None = None
-        if case.body is not NOT_SET:
+        if not is_not_set(case.body):
             if isinstance(case.body, (bytes, bytearray)):
                 try:
                     body = ("text", bytes(case.body).decode("utf-8"))
@@ -191,25 +190,24 @@ class Generator:
 
     @staticmethod
     def _describe(case: Any) -> tuple[str, str | None]:
-        meta = case.meta
-        data = getattr(meta.phase, "data", None)
-        text = getattr(data, "description", None) or "generated request"
+        from .._compat.schemathesis import case_generation_mode, case_phase_description
+
+        text, parameter = case_phase_description(case)
         lines = [line.strip().removeprefix("- ").strip() for line in text.splitlines()]
         description = _printable("; ".join(line for line in lines if line), 120)
-        return f"{meta.generation.mode.value}: {description}", getattr(data, "parameter", None)
+        return f"{case_generation_mode(case)}: {description}", parameter
 
     # ------------------------------------------------------------------ sources
 
     def coverage(self, op: Operation) -> list[_Draft]:
         from schemathesis.generation import GenerationMode
 
+        from .._compat.schemathesis import coverage_cases
+
         operation = self._operations[op.label]
         drafts = []
-        cases = self.schema.iter_coverage_cases(
-            operation,
-            generation_modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-            generation_config=self.schema.config.generation_for(operation=operation),
-        )
+        modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+        cases = coverage_cases(self.schema, operation, modes)
         for case in cases:
             request = self.convert(case, op)
             if request is None:
@@ -356,31 +354,6 @@ def _draw(strategy: Any, count: int, seed: int) -> list[Any]:
     return drawn
 
 
-@contextmanager
-def _without_local_constants() -> Iterator[None]:
-    """Hypothesis mixes literals of the *local* source code (whatever is imported, under the
-    current directory) into generated data; that would make a corpus depend on where and
-    beside what it was generated. Draw without them, so one seed is one corpus everywhere."""
-    try:
-        from hypothesis.internal.conjecture import providers
-    except ImportError:  # pragma: no cover - a Hypothesis without the feature
-        yield
-        return
-    original = getattr(providers, "_get_local_constants", None)
-    cache = getattr(providers, "CONSTANTS_CACHE", None)
-    if original is None or cache is None or not hasattr(providers, "Constants"):
-        yield  # pragma: no cover
-        return
-    empty = providers.Constants()
-    providers._get_local_constants = lambda: empty
-    cache.cache.clear()
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
-        cache.cache.clear()
-
-
 def contract_info(contract: Contract) -> dict[str, Any]:
     info = contract.raw.get("info") or {}
     digest = hashlib.sha256(Path(contract.path).read_bytes()).hexdigest()
@@ -424,7 +397,7 @@ def generate(
             )
         selected = [op for op in contract.operations if op.operation_id in set(operations)]
     cases: list[Case] = []
-    with _without_local_constants():
+    with without_local_constants():
         generator = Generator(contract, seed, profile)
         for op in selected:
             cases += generator.cases_for(op, count)

@@ -82,6 +82,7 @@ def _install_bearer_auth(schema: Any, identity: GlueIdentity, secured: list[str]
             case.headers["Authorization"] = f"Bearer {data}"
 
     if secured:
+        from ..._compat.schemathesis import install_auth
+
         retry = [] if identity.static_token is not None else [401]
-        register = schema.auth(refresh_interval=600, retry_on=retry)
-        register.apply_to(operation_id=secured)(GlueBearerAuth)
+        install_auth(schema, GlueBearerAuth, secured, refresh_interval=600, retry_on=retry)
