@@ -96,6 +96,7 @@ class Options:
     request_timeout: float = DEFAULT_TIMEOUT
     spec: Path | str | None = None
     progress: Progress | None = None
+    fail_on_skip: bool = False  # a skipped check makes the exit status 1 (for CI)
 
 
 @dataclass
@@ -226,6 +227,7 @@ class _Run:
             seed=self.seed,
             max_examples=options.max_examples,
             phases=list(options.phases),
+            fail_on_skip=options.fail_on_skip,
         )
         for name, (kind, description) in self.known.items():
             if self.selected(name):
@@ -357,6 +359,8 @@ class _Run:
             credentials={
                 "username": (self.credentials.basic or (self.credentials.username,))[0],
                 "store": self.credentials.store,
+                # Glue's token-lifecycle checks log in themselves (None with --token alone).
+                "password": self.credentials.password if self.api == "glue" else None,
             },
             selected=self.selected,
         )
