@@ -18,10 +18,12 @@ import broken_impls
 import httpx
 import pytest
 import uvicorn
+import yaml
 from broken_impls import BROKEN, BrokenImpl, GlueDuplicateReturnAccepted
-from conftest import SONIA, SPENCOR, free_port
+from conftest import ROOT, SONIA, SPENCOR, free_port
 
 from conformance.cli import main
+from conformance.contract import SPEC_FILES
 from conformance.runner import available_checks
 from mock_server.app import MockServer, create_app
 from mock_server.config import Settings
@@ -89,8 +91,21 @@ def test_broken_impl_in_process_is_caught(
         "run", "--api", impl.API, "--app", "broken_impls:UNDER_TEST",
         "--base-url", app.base_path, *credentials(app), "--seed", SEED,
         "--max-examples", "5", "--phases", impl.PHASES, "--report-dir", str(tmp_path),
+        *patched_contract(impl, tmp_path),
     ])  # fmt: skip
     assert_caught(code, impl, tmp_path, capsys.readouterr().out)
+
+
+def patched_contract(impl: type[BrokenImpl], directory: Path) -> list[str]:
+    """``--spec`` of the repository's contract plus what ``impl`` breaks, if it says so."""
+    if impl.CONTRACT_PATCH is None:
+        return []
+    file_name = SPEC_FILES[impl.API]
+    document = yaml.safe_load((ROOT / "specs" / file_name).read_text(encoding="utf-8"))
+    impl.CONTRACT_PATCH(document)
+    target = directory / file_name
+    target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return ["--spec", str(target)]
 
 
 @pytest.fixture

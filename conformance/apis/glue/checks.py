@@ -35,7 +35,7 @@ from ...checks.envelopes import (
     jsonapi_error_codes,
     jsonapi_errors,
 )
-from ...client import is_absolute, origin_of
+from ...client import ForeignOriginError, is_absolute, origin_of
 from ...contract import Operation
 from ...model import Exchange
 
@@ -1400,9 +1400,9 @@ def glue_create_refusals(ctx: ScenarioContext) -> None:
     )
     try:
         items = _scan_items(ctx)
-    except CheckFailed as exc:
+    except (CheckFailed, ForeignOriginError) as exc:
         for name in names:
-            ctx.skip(name, f"the orders could not be read: {exc.title}")
+            ctx.skip(name, f"the orders could not be read: {exc}")
         return
     returnable = _returnable(items)
     refusals: list[dict[str, Any]] = []
