@@ -558,13 +558,17 @@ class GlueReturnTotalsOff(BrokenImpl):
     NAME = "glue-return-totals-off"
     API = "glue"
     EXPECTED_CHECK = "glue_created_return_totals"
-    DEFECT = "a new return's remunerationTotal is 100 cents more than its items' amounts"
+    DEFECT = "every return's remunerationTotal is 100 cents more than its items' amounts"
 
     def edit(self, request: Request, response: Response) -> None:
         document = _success(response)
-        if document is None or request.path != f"{GLUE}/returns" or request.method != "POST":
+        if document is None or not request.path.startswith(f"{GLUE}/returns"):
             return
-        document["data"]["attributes"]["returnTotals"]["remunerationTotal"] += 100
+        data = document.get("data")
+        for resource in data if isinstance(data, list) else [data]:
+            totals = ((resource or {}).get("attributes") or {}).get("returnTotals")
+            if isinstance(totals, dict):
+                totals["remunerationTotal"] += 100
         response.set_json(document)
 
 

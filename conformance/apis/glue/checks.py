@@ -1,11 +1,13 @@
 """Business checks of the Spryker Glue Return Management API that no schema can express.
 
-Response checks (every response, from Schemathesis and from the scenarios):
-``glue_jsonapi_media_type``, ``glue_jsonapi_envelope``, ``glue_error_status_and_code``.
-
-Scenarios: the create flow (``glue_create_return_flow``, ``glue_returned_item_not_returnable``,
-``glue_duplicate_return_is_422_3601``), pagination links, auth errors (``002``/``001``),
-unknown and foreign returns (``3602``), unknown orders (``801``) and the public return reasons.
+One rule per registered function; the table in ``conformance/README.md`` maps each rule to its
+check and source. Response checks (every response, from Schemathesis and from the scenarios):
+media type, envelope, error status and code, compound-document linkage and uniqueness, self
+links, links on the API's own origin, item sums. Scenarios: the create flow with read-after-write
+and return totals, refusals (3601/3603) and what they leave unchanged, pagination both ways and
+the schema of every page, the token lifecycle (login, 003, refresh rotation, revocation), auth
+errors (002/001/005), unknown and foreign returns (3602), unknown orders (801) and the public
+return reasons.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Business checks of the Sendcloud Returns API v2 that no schema can express.
 
-Response check: ``sendcloud_error_envelope``. Scenarios: ``sendcloud_auth_required``,
-``sendcloud_unknown_id_is_404``, ``sendcloud_cursor_chain`` and
-``sendcloud_list_matches_detail``.
+Response checks: ``sendcloud_error_envelope``, ``sendcloud_cursor_links_same_origin``.
+Scenarios: ``sendcloud_auth_required``, ``sendcloud_unknown_id_is_404``, the cursor chain both
+ways (``sendcloud_cursor_chain``, ``sendcloud_cursor_previous_walk``), the schema of every page
+(``sendcloud_pages_match_schema``) and ``sendcloud_list_matches_detail``.
 """
 
 from __future__ import annotations
