@@ -265,3 +265,23 @@ def test_skip_reasons_say_how_to_unblock(mock_app: MockServer) -> None:
         "--other-username/--other-password"
         in result.checks["glue_foreign_return_is_404_3602"].skipped[0]
     )
+
+
+def test_page_schema_accepts_spryker_links_and_judges_formats() -> None:
+    """Literal `[`/`]` in a link query is Spryker's (glue-A5), not a `uri` violation; a date is."""
+    from conformance.checks.documents import links_of, schema_problems
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "self": {"type": "string", "format": "uri"},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    spryker = {"self": "http://h/glue/orders?page[offset]=2&page[limit]=2"}
+    assert schema_problems(spryker, schema) == []
+    assert schema_problems({"self": "no scheme at all"}, schema)
+    assert schema_problems({"created_at": "yesterday"}, schema)
+    assert schema_problems({"created_at": "2022-06-07T16:36:49.419457+02:00"}, schema) == []
+    document = {"data": [{"links": {"self": "a"}}], "links": {"next": {"href": "b"}}}
+    assert sorted(links_of(document)) == [("data[0].links.self", "a"), ("links.next", "b")]
