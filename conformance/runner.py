@@ -359,8 +359,8 @@ class _Run:
             credentials={
                 "username": (self.credentials.basic or (self.credentials.username,))[0],
                 "store": self.credentials.store,
-                # Glue's token-lifecycle checks log in themselves (None with --token alone).
-                "password": self.credentials.password if self.api == "glue" else None,
+                # Token-lifecycle checks log in themselves (None with --token or --basic alone).
+                "password": self.credentials.password,
             },
             selected=self.selected,
         )
