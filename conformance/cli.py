@@ -160,6 +160,12 @@ def build_parser() -> OneLineParser:
         "--exclude-checks", type=_names, default=[], metavar="LIST", help="leave these checks out"
     )
     tuning.add_argument(
+        "--fail-on-skip",
+        action="store_true",
+        help="exit 1 when a check was skipped (no returnable item left, no second customer…); "
+        "for CI, where a skip must not pass unnoticed",
+    )
+    tuning.add_argument(
         "--workers",
         type=_positive,
         default=1,
@@ -246,6 +252,7 @@ def command_run(args: argparse.Namespace) -> int:
             request_timeout=args.request_timeout,
             spec=args.spec,
             progress=None if args.quiet else _progress,
+            fail_on_skip=args.fail_on_skip,
         )
         result = run(args.api, _target(args), _credentials(args), options)
     except UsageError as exc:

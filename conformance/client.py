@@ -21,6 +21,39 @@ from .model import Exchange, RecordedRequest, RecordedResponse
 
 ASGI_HOST = "testserver"  # the host Schemathesis uses for in-process apps too
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int | None]
+
+
+def origin_of(url: str) -> Origin:
+    """``(scheme, host, port)`` of an absolute URL, lower-cased, default ports filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: an origin of its own
+        return (scheme, (parts.hostname or "").lower(), -1)
+    return (scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme))
+
+
+def is_absolute(link: str) -> bool:
+    """Whether ``link`` names its own scheme or host (``https://…``, ``//host/…``, ``mailto:…``)."""
+    parts = urlsplit(link)
+    return bool(parts.scheme or parts.netloc)
+
+
+class ForeignOriginError(Exception):
+    """A request to another scheme, host or port than the target's API root: never sent.
+
+    Links come from the implementation under test; following one elsewhere would hand the
+    customer's token or the Basic credentials to whoever the link names.
+    """
+
+    def __init__(self, url: str, target: str) -> None:
+        super().__init__(f"{url} is not on the origin of {target}: not requested")
+        self.url = url
+        self.target = target
 
 
 @dataclass(frozen=True)
@@ -141,9 +174,13 @@ class ApiClient:
 
     def url_for(self, path_or_url: str) -> str:
         """Absolute URL for an API-relative path (``/returns``) or an absolute URL (a link)."""
-        if path_or_url.startswith(("http://", "https://")):
-            return path_or_url
+        if is_absolute(path_or_url):
+            return urljoin(self.base_url + "/", path_or_url)  # also resolves `//host/…`
         return self.base_url + "/" + path_or_url.lstrip("/")
+
+    def same_origin(self, url: str) -> bool:
+        """Whether ``url`` is on the scheme, host and port of the API root."""
+        return origin_of(url) == origin_of(self.base_url)
 
     def relative_path(self, url: str) -> str | None:
         """The API-relative path of an absolute URL under this API root, else ``None``."""
@@ -165,8 +202,13 @@ class ApiClient:
         """Send a request; ``auth=False`` sends no ``Authorization``, a string sends that one.
 
         Header values of ``None`` in ``headers`` remove a default header. ``check=False`` skips
-        the response checks (for deliberately odd requests).
+        the response checks (for deliberately odd requests). A URL on another origin than the
+        API root (a link the implementation sent) raises :class:`ForeignOriginError` before
+        anything is sent: credentials only ever go to the target's own origin.
         """
+        url = self.url_for(path_or_url)
+        if not self.same_origin(url):
+            raise ForeignOriginError(url, self.base_url)
         merged: dict[str, str] = dict(self.default_headers)
         if auth is True and self.auth_header:
             merged["Authorization"] = self.auth_header
@@ -184,7 +226,6 @@ class ApiClient:
             content = _json.dumps(json).encode()
             if not any(k.lower() == "content-type" for k in merged):
                 merged["Content-Type"] = self.body_media_type
-        url = self.url_for(path_or_url)
         started = perf_counter()
         response = self._http.request(method, url, headers=merged, content=content)
         elapsed = perf_counter() - started

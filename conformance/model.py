@@ -177,14 +177,38 @@ class RunResult:
     errors: list[HarnessError] = field(default_factory=list)
     duration: float = 0.0
     requests: int = 0
+    fail_on_skip: bool = False  # ``--fail-on-skip``: a skipped check fails the run (CI)
 
     @property
     def ok(self) -> bool:
+        """No violation and no harness error (skips aside, see :attr:`passed_gate`)."""
         return not self.violations and not self.errors
 
     @property
+    def passed_gate(self) -> bool:
+        """``ok``, and with ``fail_on_skip`` also no skipped check."""
+        return self.ok and not (self.fail_on_skip and self.skipped_checks())
+
+    @property
     def exit_code(self) -> ExitCode:
-        return ExitCode.OK if self.ok else ExitCode.VIOLATIONS
+        return ExitCode.OK if self.passed_gate else ExitCode.VIOLATIONS
+
+    def checks_with_status(self, status: str) -> list[str]:
+        """Names of the checks whose outcome is ``status`` (passed, failed, skipped, not run)."""
+        return sorted(name for name, outcome in self.checks.items() if outcome.status == status)
+
+    def skipped_checks(self) -> list[str]:
+        """Checks that could not run here, each with a reason that says how to unblock it."""
+        return self.checks_with_status("skipped")
+
+    def counts(self) -> str:
+        """``27 checks: 24 passed, 1 failed, 2 skipped, 0 not applicable``."""
+        numbers = {s: len(self.checks_with_status(s)) for s in ("passed", "failed", "skipped")}
+        return (
+            f"{len(self.checks)} checks: {numbers['passed']} passed, {numbers['failed']} failed, "
+            f"{numbers['skipped']} skipped, {len(self.checks_with_status('not run'))} not "
+            "applicable"
+        )
 
     def failed_checks(self) -> list[str]:
         """Names of the checks with at least one violation."""

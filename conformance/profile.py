@@ -234,7 +234,8 @@ class ApiProfile(ABC):
         return {}
 
     def scenario_credentials(self, credentials: Credentials) -> dict[str, Any]:
-        """What the scenarios may read of the credentials (never a secret)."""
+        """What the scenarios may read of the credentials (a secret only where a check must log
+        in itself)."""
         return {}
 
     # ------------------------------------------------------------------ the corpus

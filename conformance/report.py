@@ -64,12 +64,12 @@ def summary_table(result: RunResult) -> str:
 
 
 def verdict(result: RunResult) -> str:
-    """One line: conformant or not, and why."""
-    if result.ok:
-        return (
-            f"{result.api}: CONFORMANT — {len(result.checks)} checks, {result.requests} "
-            f"requests, {result.duration:.1f}s, seed {result.seed}"
-        )
+    """One line: conformant or not, why, and how many checks passed, failed and were skipped."""
+    tail = (
+        f"{result.counts()}; {result.requests} requests, {result.duration:.1f}s, seed {result.seed}"
+    )
+    if result.passed_gate:
+        return f"{result.api}: CONFORMANT — {tail}"
     parts = []
     if result.violations:
         parts.append(
@@ -77,10 +77,14 @@ def verdict(result: RunResult) -> str:
         )
     if result.errors:
         parts.append(f"{len(result.errors)} harness error(s)")
-    return (
-        f"{result.api}: NOT CONFORMANT — {'; '.join(parts)} ({result.requests} requests, "
-        f"{result.duration:.1f}s, seed {result.seed})"
-    )
+    if result.ok:  # only the skips fail the run
+        parts.append(f"skipped with --fail-on-skip: {', '.join(result.skipped_checks())}")
+    return f"{result.api}: NOT CONFORMANT — {'; '.join(parts)} ({tail})"
+
+
+def skip_lines(result: RunResult) -> list[str]:
+    """One line per skipped check: why it could not run and how to unblock it."""
+    return [f"- {name}: {_notes(result.checks[name])}" for name in result.skipped_checks()]
 
 
 def terminal_summary(result: RunResult) -> str:
@@ -94,6 +98,9 @@ def terminal_summary(result: RunResult) -> str:
             lines.append(f"    {violation.curl[:300]}")
     for error in result.errors:
         lines.append(f"! error in {error.where}: {error.message[:300]}")
+    skipped = skip_lines(result)
+    if skipped:
+        lines += ["skipped (not a violation; --fail-on-skip makes it one):", *skipped]
     lines.append(verdict(result))
     lines.append(f"reproduce: {result.reproduce_command()}")
     return "\n".join(lines)
@@ -227,12 +234,13 @@ def _cell(text: str) -> str:
 
 def markdown(result: RunResult) -> str:
     """The Markdown report of one run."""
-    status = "✅ conformant" if result.ok else "❌ not conformant"
+    status = "✅ conformant" if result.passed_gate else "❌ not conformant"
     lines = [
         f"# Conformance report: {result.api}",
         "",
-        f"- **Result:** {status} — {len(result.violations)} violation(s) in "
-        f"{len(result.failed_checks())} check(s), {len(result.errors)} harness error(s)",
+        f"- **Result:** {status} — {result.counts()}; {len(result.violations)} violation(s), "
+        f"{len(result.errors)} harness error(s)"
+        + (" (`--fail-on-skip`: a skipped check fails the run)" if result.fail_on_skip else ""),
         f"- **Target:** `{result.base_url}`",
         f"- **Contract:** `{result.spec_path}`",
         f"- **Seed:** `{result.seed}` (max examples {result.max_examples}, phases "
@@ -280,6 +288,10 @@ def markdown(result: RunResult) -> str:
                 _fence("\n".join(head) + ("\n\n" + body if body else ""), "http"),
                 "",
             ]
+    skipped = skip_lines(result)
+    if skipped:
+        lines += ["", "## Skipped checks", "", "Not violations: each says how to unblock it.", ""]
+        lines += [_cell(line) for line in skipped]
     if result.errors:
         lines += ["", "## Harness errors", ""]
         lines += [f"- **{error.where}:** {_cell(error.message)}" for error in result.errors]

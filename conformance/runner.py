@@ -88,6 +88,7 @@ class Options:
     request_timeout: float = DEFAULT_TIMEOUT
     spec: Path | str | None = None
     progress: Progress | None = None
+    fail_on_skip: bool = False  # a skipped check makes the exit status 1 (for CI)
 
 
 @dataclass
@@ -179,6 +180,7 @@ class _Run:
             seed=self.seed,
             max_examples=options.max_examples,
             phases=list(options.phases),
+            fail_on_skip=options.fail_on_skip,
         )
         for name, (kind, description) in self.known.items():
             if self.selected(name):

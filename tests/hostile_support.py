@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import ROOT, LiveMock, free_port, stop_mock
+from support import ROOT, LiveMock, free_port, stop_mock
 
 START_TIMEOUT = 120.0  # a loaded shared machine can take a while to import and bind
 

@@ -8,6 +8,7 @@ runs over real HTTP, served by uvicorn in a thread.
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -17,9 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+import yaml
 from support import SONIA, SPENCOR, broken_impls, free_port
 from support.broken_impls import BROKEN, BrokenImpl, GlueDuplicateReturnAccepted
 
+from conformance.apis import profile_for
 from conformance.cli import main
 from conformance.runner import available_checks
 from mock_server.app import MockServer, create_app
@@ -88,8 +91,21 @@ def test_broken_impl_in_process_is_caught(
         "run", "--api", impl.API, "--app", "support.broken_impls:UNDER_TEST",
         "--base-url", app.base_path, *credentials(app), "--seed", SEED,
         "--max-examples", "5", "--phases", impl.PHASES, "--report-dir", str(tmp_path),
+        *patched_contract(impl, tmp_path),
     ])  # fmt: skip
     assert_caught(code, impl, tmp_path, capsys.readouterr().out)
+
+
+def patched_contract(impl: type[BrokenImpl], directory: Path) -> list[str]:
+    """``--spec`` of the repository's contract plus what ``impl`` breaks, if it says so."""
+    if impl.CONTRACT_PATCH is None:
+        return []
+    contract = profile_for(impl.API).load_contract()
+    document = copy.deepcopy(contract.raw)
+    impl.CONTRACT_PATCH(document)
+    target = directory / contract.path.name
+    target.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return ["--spec", str(target)]
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, LiveMock, glue_login, stop_mock
 from hostile_support import start
+from support import GLUE_HEADERS, LiveMock, glue_login, stop_mock
 
 from mock_server.admin_guard import is_loopback_name
 from mock_server.cli import exposure_warning

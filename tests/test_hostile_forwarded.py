@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import stop_mock
 from hostile_support import sendcloud_basic, start
+from support import stop_mock
 
 SC = "/sendcloud/api/v2"
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}

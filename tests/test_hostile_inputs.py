@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import JSONAPI, LiveMock, stop_mock
 from hostile_support import sendcloud_basic, start
+from support import JSONAPI, LiveMock, stop_mock
 
 SC = "/sendcloud/api/v2"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, LiveMock, glue_login, stop_mock
 from hostile_support import sendcloud_basic, start
+from support import GLUE_HEADERS, LiveMock, glue_login, stop_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SC = "/sendcloud/api/v2"

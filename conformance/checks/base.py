@@ -25,6 +25,7 @@ import schemathesis
 from api_contracts import Contract, Operation
 
 from .._compat.schemathesis import KeyedFailure, Severity, operation_schema
+from ..client import ForeignOriginError
 from ..model import (
     CheckKind,
     CheckOutcome,
@@ -37,6 +38,14 @@ from ..model import (
 
 if TYPE_CHECKING:
     from ..client import ApiClient
+
+SAME_ORIGIN_RULE = (
+    "Links name resources of the API itself: Glue builds every link from its own domain "
+    "(`{glueDomain}/{type}/{id}`, `{glueDomain}/{type}?page[offset]=…`; domain-facts A2b) and "
+    "Sendcloud's `next`/`previous` are cursor URLs of `GET /returns` (domain-facts B1b). "
+    "Credentials go only to the target's own origin (developers' guide), so a link to another "
+    "scheme, host or port is a defect and is never requested."
+)
 
 
 class CheckFailed(Exception):
@@ -332,6 +341,15 @@ class ScenarioContext:
             self._status[name] = "failed"
             if report:
                 self.recorder.failed(name, CheckKind.SCENARIO, exc, operation)
+        except ForeignOriginError as exc:
+            self._status[name] = "failed"
+            if report:
+                failure = CheckFailed(
+                    "A link leads to another origin; it was not followed",
+                    f"{exc.url} is not on the scheme, host and port of {exc.target}",
+                    contract=SAME_ORIGIN_RULE,
+                )
+                self.recorder.failed(name, CheckKind.SCENARIO, failure, operation)
         except httpx.HTTPError as exc:
             self._status[name] = "error"
             self.recorder.errors.append(HarnessError(name, f"{type(exc).__name__}: {exc}"))

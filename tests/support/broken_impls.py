@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -107,6 +108,9 @@ class BrokenImpl:
     DEFECT: ClassVar[str] = ""
     # Schemathesis phases the self-test needs to reach the defect (scenarios always run).
     PHASES: ClassVar[str] = "examples"
+    # Adds to the contract what the defect breaks, when the repository's contract does not
+    # document it yet (the self-test then runs with --spec on the patched copy).
+    CONTRACT_PATCH: ClassVar[Callable[[dict[str, Any]], None] | None] = None
 
     def __init__(self, mock: MockServer | None = None) -> None:
         """Wrap ``mock`` (default: a fresh ``create_app(Settings())``)."""
@@ -429,6 +433,541 @@ class SendcloudStaleDetail(BrokenImpl):
             response.set_json(document)
 
 
+# --------------------------------------------------------------------------- issue 11 pt 2/4
+
+
+def _page_query(request: Request) -> dict[str, str]:
+    return dict(parse_qsl(request.scope.get("query_string", b"").decode("latin-1")))
+
+
+def _set_offset(link: str, offset: int) -> str:
+    parts = urlsplit(link)
+    query = dict(parse_qsl(parts.query))
+    query["page[offset]"] = str(offset)
+    return urlunsplit(parts._replace(query=urlencode(query, safe="[]")))
+
+
+def _success(response: Response) -> dict | None:
+    document = response.json()
+    return document if 200 <= response.status < 300 and isinstance(document, dict) else None
+
+
+class GlueIncludedOrphans(BrokenImpl):
+    NAME = "glue-included-orphans"
+    API = "glue"
+    EXPECTED_CHECK = "glue_included_linkage"
+    DEFECT = "compound documents drop `relationships`, so nothing links to the included resources"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or not document.get("included"):
+            return
+        data = document.get("data")
+        for resource in data if isinstance(data, list) else [data]:
+            if isinstance(resource, dict):
+                resource.pop("relationships", None)
+        response.set_json(document)
+
+
+class GlueIncludedTwice(BrokenImpl):
+    NAME = "glue-included-twice"
+    API = "glue"
+    EXPECTED_CHECK = "glue_included_unique"
+    DEFECT = "compound documents list their first included resource twice"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or not document.get("included"):
+            return
+        document["included"].append(dict(document["included"][0]))
+        response.set_json(document)
+
+
+class GlueSelfLinkWithoutId(BrokenImpl):
+    NAME = "glue-self-link-without-id"
+    API = "glue"
+    EXPECTED_CHECK = "glue_resource_self_link"
+    DEFECT = "orders link to the collection (`…/orders`) instead of to themselves"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or not request.path.startswith(f"{GLUE}/orders"):
+            return
+        data = document.get("data")
+        for resource in data if isinstance(data, list) else [data]:
+            link = ((resource or {}).get("links") or {}).get("self")
+            if isinstance(link, str):
+                resource["links"]["self"] = link.split("/orders/")[0] + "/orders"
+        response.set_json(document)
+
+
+class GlueCollectionSelfElsewhere(BrokenImpl):
+    NAME = "glue-collection-self-elsewhere"
+    API = "glue"
+    EXPECTED_CHECK = "glue_top_level_self_link"
+    DEFECT = "GET /returns says links.self = …/orders"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or request.path != f"{GLUE}/returns" or request.method != "GET":
+            return
+        link = (document.get("links") or {}).get("self")
+        if isinstance(link, str):
+            document["links"]["self"] = link.replace("/returns", "/orders")
+            response.set_json(document)
+
+
+class GlueLinksElsewhere(BrokenImpl):
+    """Pagination links name another port (a capture server in the credential-leak test)."""
+
+    NAME = "glue-links-to-another-origin"
+    API = "glue"
+    EXPECTED_CHECK = "glue_links_same_origin"
+    DEFECT = "links.next/prev/first/last point at another port of the host"
+    CAPTURE_ORIGIN: ClassVar[str] = "http://127.0.0.1:9"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        links = (document or {}).get("links")
+        if not isinstance(links, dict):
+            return
+        for name in ("next", "prev", "first", "last"):
+            if isinstance(links.get(name), str):
+                parts = urlsplit(links[name])
+                links[name] = self.CAPTURE_ORIGIN + urlunsplit(parts._replace(scheme="", netloc=""))
+        response.set_json(document)
+
+
+class GlueSumPriceOff(BrokenImpl):
+    NAME = "glue-sum-price-off-by-one"
+    API = "glue"
+    EXPECTED_CHECK = "glue_item_sums"
+    DEFECT = "order items' sumPrice is one cent more than unitPrice * quantity"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or not request.path.startswith(f"{GLUE}/orders/"):
+            return
+        for item in document["data"]["attributes"].get("items", []):
+            if isinstance(item.get("sumPrice"), int):
+                item["sumPrice"] += 1
+        response.set_json(document)
+
+
+class GlueReturnTotalsOff(BrokenImpl):
+    NAME = "glue-return-totals-off"
+    API = "glue"
+    EXPECTED_CHECK = "glue_created_return_totals"
+    DEFECT = "every return's remunerationTotal is 100 cents more than its items' amounts"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or not request.path.startswith(f"{GLUE}/returns"):
+            return
+        data = document.get("data")
+        for resource in data if isinstance(data, list) else [data]:
+            totals = ((resource or {}).get("attributes") or {}).get("returnTotals")
+            if isinstance(totals, dict):
+                totals["remunerationTotal"] += 100
+        response.set_json(document)
+
+
+class GlueRefreshTokenReusable(BrokenImpl):
+    NAME = "glue-refresh-token-reusable"
+    API = "glue"
+    EXPECTED_CHECK = "glue_refresh_token_rotates"
+    DEFECT = "a refresh token keeps working after it was used (no rotation)"
+
+    def __init__(self, mock: MockServer | None = None) -> None:
+        super().__init__(mock)
+        self.latest: dict[str, str] = {}  # first refresh token of a chain -> its newest one
+
+    async def handle(self, request: Request) -> Response:
+        if request.method != "POST" or request.path != f"{GLUE}/refresh-tokens":
+            return await self.forward(request)
+        body = request.json() or {}
+        try:
+            token = body["data"]["attributes"]["refreshToken"]
+        except (KeyError, TypeError):
+            return await self.forward(request)
+        current = self.latest.get(token, token)
+        body["data"]["attributes"]["refreshToken"] = current
+        raw = json.dumps(body).encode()
+        sent = Request(request.scope, raw).with_header("content-length", str(len(raw)))
+        response = await self.forward(sent)
+        document = _success(response)
+        if document is not None:
+            self.latest[token] = document["data"]["attributes"]["refreshToken"]
+        return response
+
+
+def _document_revocation(contract: dict[str, Any]) -> None:
+    """Add `DELETE /refresh-tokens/{refreshToken}` (204) where the contract lacks it."""
+    if any("delete" in item for path, item in contract["paths"].items() if "refresh" in path):
+        return
+    contract["paths"]["/refresh-tokens/{refreshToken}"] = {
+        "delete": {
+            "operationId": "revokeRefreshToken",
+            "security": [{"BearerAuth": []}],
+            "parameters": [
+                {
+                    "name": "refreshToken",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "examples": ["mine"]},
+                },
+            ],
+            "responses": {
+                "204": {"description": "Revoked"},
+                "401": {"$ref": "#/components/responses/InvalidAccessToken"},
+                "403": {"$ref": "#/components/responses/MissingAccessToken"},
+            },
+        }
+    }
+
+
+class GlueRevocationIgnored(BrokenImpl):
+    NAME = "glue-revocation-ignored"
+    API = "glue"
+    EXPECTED_CHECK = "glue_revoked_refresh_token_refused"
+    DEFECT = "DELETE /refresh-tokens/mine answers 204 but the refresh tokens keep working"
+    CONTRACT_PATCH = staticmethod(_document_revocation)
+
+    async def handle(self, request: Request) -> Response:
+        if request.method == "DELETE" and request.path.startswith(f"{GLUE}/refresh-tokens/"):
+            return Response(204)
+        return await self.forward(request)
+
+
+def _document_005(contract: dict[str, Any]) -> None:
+    """Document 400/005 on GET /orders/{orderReference} where the contract lacks it."""
+    responses = contract["paths"]["/orders/{orderReference}"]["get"]["responses"]
+    if "400" in responses:
+        return
+    responses["400"] = {
+        "description": "X-Anonymous-Customer-Unique-Id together with a token (code 005)",
+        "content": {
+            VND: {
+                "schema": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/ErrorDocument"},
+                        {
+                            "properties": {
+                                "errors": {
+                                    "items": {
+                                        "required": ["code"],
+                                        "properties": {
+                                            "status": {"const": 400},
+                                            "code": {"enum": ["005"]},
+                                        },
+                                    }
+                                }
+                            }
+                        },
+                    ]
+                }
+            }
+        },
+    }
+
+
+class GlueAnonymousHeaderIgnored(BrokenImpl):
+    NAME = "glue-anonymous-header-ignored"
+    API = "glue"
+    EXPECTED_CHECK = "glue_anonymous_id_with_token_is_005"
+    DEFECT = "a token together with X-Anonymous-Customer-Unique-Id is served (no 400/005)"
+    CONTRACT_PATCH = staticmethod(_document_005)
+
+    async def handle(self, request: Request) -> Response:
+        return await self.forward(request.with_header("x-anonymous-customer-unique-id", None))
+
+
+class GluePublicBadTokenIs403(BrokenImpl):
+    NAME = "glue-public-bad-token-403"
+    API = "glue"
+    EXPECTED_CHECK = "glue_bad_token_is_401_001"
+    DEFECT = "a bad token on /return-reasons is 403/002 (as if missing) instead of 401/001"
+
+    async def handle(self, request: Request) -> Response:
+        if request.path == f"{GLUE}/return-reasons" and request.header("authorization"):
+            response = Response(403, [(b"content-type", VND.encode())])
+            response.set_json(
+                {"errors": [{"status": 403, "code": "002", "detail": "Missing access token."}]}
+            )
+            return response
+        return await self.forward(request)
+
+
+class GlueWrongPasswordIs001(BrokenImpl):
+    NAME = "glue-wrong-password-001"
+    API = "glue"
+    EXPECTED_CHECK = "glue_wrong_password_is_401_003"
+    DEFECT = "a wrong password is 401 with code 001 (invalid token) instead of 003"
+
+    def edit(self, request: Request, response: Response) -> None:
+        if "003" in _codes(response):
+            document = response.json()
+            for error in document["errors"]:
+                error["code"] = "001"
+            response.set_json(document)
+
+
+class GlueUnknownItemPartialReturn(BrokenImpl):
+    NAME = "glue-unknown-item-partial-return"
+    API = "glue"
+    EXPECTED_CHECK = "glue_unreturnable_item_is_422_3601"
+    DEFECT = "a return with an unknown item is created for the other items (201)"
+
+    async def handle(self, request: Request) -> Response:
+        response = await self.forward(request)
+        if request.method != "POST" or request.path != f"{GLUE}/returns" or response.status != 422:
+            return response
+        for single in _single_item_requests(request):
+            alone = await self.forward(single)
+            if alone.status == 201:
+                return alone
+        return response
+
+
+def _single_item_requests(request: Request) -> list[Request]:
+    body = request.json()
+    try:
+        items = body["data"]["attributes"]["returnItems"]
+    except (KeyError, TypeError):
+        return []
+    if not isinstance(items, list) or len(items) < 2:
+        return []
+    found = []
+    for item in items:
+        body["data"]["attributes"]["returnItems"] = [item]
+        raw = json.dumps(body).encode()
+        found.append(Request(request.scope, raw).with_header("content-length", str(len(raw))))
+    return found
+
+
+class GlueRefusalConsumesItems(BrokenImpl):
+    NAME = "glue-refusal-consumes-items"
+    API = "glue"
+    EXPECTED_CHECK = "glue_refused_return_changes_nothing"
+    DEFECT = "a refused return (422) still returns its returnable items behind the scenes"
+
+    async def handle(self, request: Request) -> Response:
+        response = await self.forward(request)
+        if (
+            request.method == "POST"
+            and request.path == f"{GLUE}/returns"
+            and response.status == 422
+        ):
+            for single in _single_item_requests(request):
+                await self.forward(single)
+        return response
+
+
+class GlueTwoMerchantsIs3601(BrokenImpl):
+    NAME = "glue-two-merchants-3601"
+    API = "glue"
+    EXPECTED_CHECK = "glue_two_merchants_is_422_3603"
+    DEFECT = "items of two merchants are refused with 3601 instead of 3603"
+
+    def edit(self, request: Request, response: Response) -> None:
+        if "3603" in _codes(response):
+            document = response.json()
+            for error in document["errors"]:
+                error["code"] = "3601"
+            response.set_json(document)
+
+
+class GlueLastPrevToFirst(BrokenImpl):
+    NAME = "glue-last-prev-to-first"
+    API = "glue"
+    EXPECTED_CHECK = "glue_pagination_prev_walk"
+    DEFECT = "from the third page on, links.prev jumps back to the first page"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        query = _page_query(request)
+        links = (document or {}).get("links")
+        if not isinstance(links, dict) or not isinstance(links.get("prev"), str):
+            return
+        if int(query.get("page[offset]", "0") or 0) >= 2 * int(query.get("page[limit]", "1") or 1):
+            links["prev"] = _set_offset(links["prev"], 0)
+            response.set_json(document)
+
+
+class GlueLaterPagesMistyped(BrokenImpl):
+    NAME = "glue-later-pages-mistyped"
+    API = "glue"
+    EXPECTED_CHECK = "glue_pages_match_schema"
+    DEFECT = "pages after the first send order totals as strings"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or int(_page_query(request).get("page[offset]", "0") or 0) == 0:
+            return
+        for resource in document.get("data") or []:
+            totals = (resource.get("attributes") or {}).get("totals")
+            if isinstance(totals, dict):
+                totals["grandTotal"] = str(totals.get("grandTotal"))
+        response.set_json(document)
+
+
+class GlueMissingTokenIs401(BrokenImpl):
+    NAME = "glue-missing-token-401"
+    API = "glue"
+    EXPECTED_CHECK = "glue_missing_token_is_403_002"
+    DEFECT = "a protected resource without a token is 401/001 instead of 403/002"
+
+    def edit(self, request: Request, response: Response) -> None:
+        if "002" in _codes(response):
+            response.status = 401
+            response.set_header("www-authenticate", 'Bearer realm="Access to shop API"')
+            response.set_json(
+                {"errors": [{"status": 401, "code": "001", "detail": "Invalid access token."}]}
+            )
+
+
+class GlueUnknownOrderWithoutCode(BrokenImpl):
+    NAME = "glue-unknown-order-without-code"
+    API = "glue"
+    EXPECTED_CHECK = "glue_unknown_order_is_404_801"
+    DEFECT = "an unknown order is a code-less 404 'Not Found' instead of 404/801"
+
+    def edit(self, request: Request, response: Response) -> None:
+        if "801" in _codes(response):
+            response.set_json({"errors": [{"status": 404, "detail": "Not Found"}]})
+
+
+class GlueReturnReasonsNeedToken(BrokenImpl):
+    NAME = "glue-return-reasons-need-token"
+    API = "glue"
+    EXPECTED_CHECK = "glue_return_reasons_public"
+    DEFECT = "GET /return-reasons without a token is 403/002 (it is public)"
+
+    async def handle(self, request: Request) -> Response:
+        if request.path == f"{GLUE}/return-reasons" and not request.header("authorization"):
+            response = Response(403, [(b"content-type", VND.encode())])
+            response.set_json(
+                {"errors": [{"status": 403, "code": "002", "detail": "Missing access token."}]}
+            )
+            return response
+        return await self.forward(request)
+
+
+class GlueCreatedReturnNotListed(BrokenImpl):
+    NAME = "glue-created-return-not-listed"
+    API = "glue"
+    EXPECTED_CHECK = "glue_create_return_flow"
+    DEFECT = "GET /returns leaves out the returns created since start-up"
+
+    def __init__(self, mock: MockServer | None = None) -> None:
+        super().__init__(mock)
+        self.created: set[str] = set()
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or request.path != f"{GLUE}/returns":
+            return
+        if request.method == "POST":
+            self.created.add(document["data"]["id"])
+        elif isinstance(document.get("data"), list):
+            document["data"] = [r for r in document["data"] if r.get("id") not in self.created]
+            response.set_json(document)
+
+
+class SendcloudPreviousClaimsFirst(BrokenImpl):
+    NAME = "sendcloud-previous-claims-first"
+    API = "sendcloud"
+    EXPECTED_CHECK = "sendcloud_cursor_previous_walk"
+    DEFECT = "a page reached through a `previous` cursor says it is the first (previous: null)"
+
+    def __init__(self, mock: MockServer | None = None) -> None:
+        super().__init__(mock)
+        self.previous_queries: set[bytes] = set()
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or "previous" not in document:
+            return
+        if request.scope.get("query_string") in self.previous_queries:
+            document["previous"] = None
+            response.set_json(document)
+        elif isinstance(document.get("previous"), str):
+            self.previous_queries.add(urlsplit(document["previous"]).query.encode())
+
+
+class SendcloudLaterPagesMistyped(BrokenImpl):
+    NAME = "sendcloud-later-pages-mistyped"
+    API = "sendcloud"
+    EXPECTED_CHECK = "sendcloud_pages_match_schema"
+    DEFECT = "pages reached through a cursor send created_at as a bare date-less word"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None or "returns" not in document or not request.scope.get("query_string"):
+            return
+        for found in document["returns"]:
+            found["created_at"] = "yesterday"
+        response.set_json(document)
+
+
+class SendcloudCursorElsewhere(BrokenImpl):
+    """Cursor URLs name another port (a capture server in the credential-leak test)."""
+
+    NAME = "sendcloud-cursor-to-another-origin"
+    API = "sendcloud"
+    EXPECTED_CHECK = "sendcloud_cursor_links_same_origin"
+    DEFECT = "`next`/`previous` cursor URLs point at another port of the host"
+    CAPTURE_ORIGIN: ClassVar[str] = "http://127.0.0.1:9"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = _success(response)
+        if document is None:
+            return
+        for name in ("next", "previous"):
+            if isinstance(document.get(name), str):
+                parts = urlsplit(document[name])
+                document[name] = self.CAPTURE_ORIGIN + urlunsplit(
+                    parts._replace(scheme="", netloc="")
+                )
+        response.set_json(document)
+
+
+class SendcloudUnknownIdIs400(BrokenImpl):
+    NAME = "sendcloud-unknown-id-400"
+    API = "sendcloud"
+    EXPECTED_CHECK = "sendcloud_unknown_id_is_404"
+    DEFECT = "an unknown return id is 400 in the envelope instead of 404"
+
+    def edit(self, request: Request, response: Response) -> None:
+        document = response.json()
+        if response.status == 404 and isinstance(document, dict) and "error" in document:
+            response.status = 400
+            document["error"]["code"] = 400
+            response.set_json(document)
+
+
+class GlueOrdersRefuseTokens(BrokenImpl):
+    NAME = "glue-orders-refuse-tokens"
+    API = "glue"
+    EXPECTED_CHECK = "glue_login_token_works"
+    DEFECT = "GET /orders refuses every access token with 401/001"
+
+    async def handle(self, request: Request) -> Response:
+        if request.path == f"{GLUE}/orders" and request.header("authorization"):
+            response = Response(
+                401,
+                [
+                    (b"content-type", VND.encode()),
+                    (b"www-authenticate", b'Bearer realm="Access to shop API"'),
+                ],
+            )
+            response.set_json(
+                {"errors": [{"status": 401, "code": "001", "detail": "Invalid access token."}]}
+            )
+            return response
+        return await self.forward(request)
+
+
 BROKEN: tuple[type[BrokenImpl], ...] = (
     GlueReturnNotFoundIs400,
     GlueNoWwwAuthenticate,
@@ -444,4 +983,30 @@ BROKEN: tuple[type[BrokenImpl], ...] = (
     SendcloudCursorSkipsPage,
     SendcloudDrfErrors,
     SendcloudStaleDetail,
+    GlueIncludedOrphans,
+    GlueIncludedTwice,
+    GlueSelfLinkWithoutId,
+    GlueCollectionSelfElsewhere,
+    GlueLinksElsewhere,
+    GlueSumPriceOff,
+    GlueReturnTotalsOff,
+    GlueRefreshTokenReusable,
+    GlueRevocationIgnored,
+    GlueAnonymousHeaderIgnored,
+    GluePublicBadTokenIs403,
+    GlueWrongPasswordIs001,
+    GlueUnknownItemPartialReturn,
+    GlueRefusalConsumesItems,
+    GlueTwoMerchantsIs3601,
+    GlueLastPrevToFirst,
+    GlueLaterPagesMistyped,
+    GlueMissingTokenIs401,
+    GlueUnknownOrderWithoutCode,
+    GlueReturnReasonsNeedToken,
+    GlueCreatedReturnNotListed,
+    GlueOrdersRefuseTokens,
+    SendcloudPreviousClaimsFirst,
+    SendcloudLaterPagesMistyped,
+    SendcloudCursorElsewhere,
+    SendcloudUnknownIdIs400,
 )

@@ -1,19 +1,21 @@
 """Business checks of the Sendcloud Returns API v2 that no schema can express.
 
-Response check: ``sendcloud_error_envelope``. Scenarios: ``sendcloud_auth_required``,
-``sendcloud_unknown_id_is_404``, ``sendcloud_cursor_chain`` and
-``sendcloud_list_matches_detail``.
+Response checks: ``sendcloud_error_envelope``, ``sendcloud_cursor_links_same_origin``.
+Scenarios: ``sendcloud_auth_required``, ``sendcloud_unknown_id_is_404``, the cursor chain both
+ways (``sendcloud_cursor_chain``, ``sendcloud_cursor_previous_walk``), the schema of every page
+(``sendcloud_pages_match_schema``) and ``sendcloud_list_matches_detail``.
 """
 
 from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from api_contracts import Operation
 
 from ...checks.base import (
+    SAME_ORIGIN_RULE,
     CheckFailed,
     ScenarioContext,
     SkipCheck,
@@ -22,7 +24,9 @@ from ...checks.base import (
     response_check,
     scenario,
 )
+from ...checks.documents import response_schema, schema_problems
 from ...checks.envelopes import is_json_media_type, sendcloud_error_problems
+from ...client import is_absolute, origin_of
 from ...model import Exchange
 
 API = "sendcloud"
@@ -32,6 +36,17 @@ MAX_DETAIL_READS = 100  # every return of a small collection, a sample of a big 
 ENVELOPE_CONTRACT = (
     'Every error is `{"error": {"code": <HTTP status>, "request": "<path without the leading '
     'slash>", "message": "<text>"}}` as `application/json`.'
+)
+PREVIOUS_WALK_CONTRACT = (
+    "GET /returns is cursor-paginated both ways: from the last page, following `previous` "
+    "until it is null visits every return the `next` chain visited, each once, page by page "
+    "back to the first (seed 004 / domain-facts B1b: `next` and `previous` cursor URLs, "
+    "Django REST framework CursorPagination)."
+)
+PAGE_SCHEMA_CONTRACT = (
+    "Every page of GET /returns, not only the first, matches the documented 200 schema, types "
+    "and formats included (seed 004 `Return`: `created_at` date-time, `tracking_url` uri, "
+    "`from_email` email, …)."
 )
 CURSOR_CONTRACT = (
     "GET /returns is cursor-paginated, oldest first: following `next` until it is null visits "
@@ -63,6 +78,37 @@ def sendcloud_error_envelope(exchange: Exchange, operation: Operation | None) ->
         "Error is not in the Sendcloud error envelope",
         f"{describe(exchange)}: " + "; ".join(problems) + f" — {exchange.response.text(200)}",
         contract=ENVELOPE_CONTRACT,
+        exchange=exchange,
+    )
+
+
+@response_check(API)
+def sendcloud_cursor_links_same_origin(exchange: Exchange, operation: Operation | None) -> None:
+    """The `next`/`previous` cursor URLs point at the API's own scheme, host and port."""
+    if exchange.response.status != 200 or exchange.request.method != "GET":
+        raise SkipCheck("not a list page")
+    try:
+        document = exchange.json()
+    except ValueError:
+        raise SkipCheck("not JSON") from None
+    if not isinstance(document, dict):
+        raise SkipCheck("not a list page")
+    links = [
+        (k, str(document[k])) for k in ("next", "previous") if isinstance(document.get(k), str)
+    ]
+    if not links:
+        raise SkipCheck("no cursor links")
+    origin = origin_of(exchange.request.url)
+    foreign = [
+        f"{name} = {url!r}"
+        for name, url in links
+        if is_absolute(url) and origin_of(urljoin(exchange.request.url, url)) != origin
+    ]
+    expect(
+        not foreign,
+        "A cursor link points at another origin",
+        f"{describe(exchange)}: " + "; ".join(foreign),
+        contract=SAME_ORIGIN_RULE,
         exchange=exchange,
     )
 
@@ -160,6 +206,10 @@ def _ids(document: dict[str, Any]) -> list[Any]:
     reports={
         "sendcloud_cursor_chain": "Following `next` visits every return exactly once",
         "sendcloud_list_matches_detail": "Each listed return equals GET /returns/{id}",
+        "sendcloud_cursor_previous_walk": "Following `previous` from the last page visits every "
+        "return once, back to the first page",
+        "sendcloud_pages_match_schema": "Every page reached through cursors matches the "
+        "documented schema, types and formats",
     },
 )
 def sendcloud_list(ctx: ScenarioContext) -> None:
@@ -262,8 +312,29 @@ def sendcloud_list(ctx: ScenarioContext) -> None:
                 exchange=pages[-1][0],
             )
     if not pages:
-        ctx.skip("sendcloud_list_matches_detail", "GET /returns could not be read")
+        for name in (
+            "sendcloud_list_matches_detail",
+            "sendcloud_cursor_previous_walk",
+            "sendcloud_pages_match_schema",
+        ):
+            ctx.skip(name, "GET /returns could not be read (see sendcloud_cursor_chain)")
         return
+    with ctx.check("sendcloud_cursor_previous_walk", operation=f"GET {LIST_PATH}"):
+        _check_previous_walk(ctx, pages)
+    with ctx.check("sendcloud_pages_match_schema", operation=f"GET {LIST_PATH}"):
+        operation = ctx.contract.operation("GET", LIST_PATH)
+        if operation is None:
+            raise SkipCheck("the contract has no GET /returns")
+        for exchange, document in pages:
+            schema = response_schema(operation, 200, exchange.response.media_type)
+            problems = schema_problems(document, schema) if schema is not None else []
+            expect(
+                not problems,
+                "A page of GET /returns does not match its schema",
+                f"{describe(exchange)}: " + "; ".join(problems),
+                contract=PAGE_SCHEMA_CONTRACT,
+                exchange=exchange,
+            )
     with ctx.check("sendcloud_list_matches_detail", operation="GET /returns/{id}"):
         listed = [
             r
@@ -332,3 +403,35 @@ def sendcloud_unknown_id_is_404(ctx: ScenarioContext) -> None:
             "envelope; `error.request` is the request path without the leading "
             "slash (e.g. `api/v2/returns/1`).",
         )
+
+
+def _check_previous_walk(
+    ctx: ScenarioContext, pages: list[tuple[Exchange, dict[str, Any]]]
+) -> None:
+    """From the last page, `previous` back to the first: every return once, in order."""
+    forward = [i for _, document in pages for i in _ids(document)]
+    collected = list(_ids(pages[-1][1]))
+    url = pages[-1][1].get("previous")
+    visited: set[str] = set()
+    last = pages[-1][0]
+    while isinstance(url, str):
+        expect(
+            url not in visited and len(visited) <= len(pages),
+            "The `previous` links loop or never end",
+            f"`previous` leads back to {url}",
+            contract=PREVIOUS_WALK_CONTRACT,
+            exchange=last,
+        )
+        visited.add(url)
+        last, document = _page(ctx, url)
+        collected = _ids(document) + collected
+        url = document.get("previous")
+    expect(
+        collected == forward,
+        "Following `previous` from the last page does not visit the same returns",
+        f"{len(collected)} returns backwards ({len(visited)} `previous` links) vs "
+        f"{len(forward)} forwards; missing {[i for i in forward if i not in collected][:3]}, "
+        f"repeated {sorted({i for i in collected if collected.count(i) > 1}, key=str)[:3]}",
+        contract=PREVIOUS_WALK_CONTRACT,
+        exchange=last,
+    )
