@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 
 from .config import Settings
 from .errors import ErrorEnvelope
+from .sessions import session_prefix
 from .store import StateStore
 
 
@@ -57,7 +58,8 @@ def request_base_url(base_path: str) -> str:
     """Absolute URL of ``base_path`` as the current request reached it (for JSON links)."""
     scope = request_scope._get_current_object()  # one context look-up, not one per field
     host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "localhost")
-    return f"{scope.get('scheme', 'http')}://{host}{base_path}"
+    prefix = session_prefix(scope)  # sessions seam: links stay in the request's session
+    return f"{scope.get('scheme', 'http')}://{host}{prefix}{base_path}"
 
 
 def same_secret(given: str, expected: str) -> bool:

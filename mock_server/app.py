@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api_contracts import load_document
 
 from . import openapi31
+from .access_log import observed
 from .admin import admin_app
 from .api import ApiDefinition
 from .apis import ALL_APIS
@@ -32,6 +33,14 @@ from .errors import ApiError
 from .middleware import GateMiddleware, NegotiationMiddleware
 from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware
 from .runtime import Runtime
+from .sessions import (
+    DEFAULT,
+    SESSION_KEY,
+    InvalidSessionName,
+    build_store,
+    open_session,
+    split_session,
+)
 
 EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
 
@@ -45,6 +54,25 @@ class MockApp:
         self.admin = admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # --- sessions seam (sessions.py, access_log.py): resolve, strip the prefix, observe
+        if scope["type"] == "http":
+            try:
+                name, scope = split_session(scope)
+            except InvalidSessionName as invalid:
+                error = ApiError(400, str(invalid))
+                await self._error({**scope, "path": invalid.path}, send, error)
+                return
+            session = open_session(self.runtime.sessions, name or DEFAULT)
+            scope[SESSION_KEY] = session
+            api = self.runtime.api_for_path(scope["path"]) is not None
+            journal = session.journal if api else None
+            log = self.runtime.settings.access_log
+            await observed(self._serve, scope, receive, send, session.name, journal, log)
+            return
+        # --- end of the sessions seam
+        await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         mounted = self.runtime.api_for_path(path)
         if mounted is not None:
@@ -145,6 +173,7 @@ def create_app(
             validate_responses=settings.validate_responses,
         )
         runtime.mount(definition, service, specification.spec)
+    runtime.sessions = build_store(runtime, settings)  # sessions seam
     for exception in (Exception, ProblemException, HTTPException):
         connexion_app.add_error_handler(exception, runtime.handle_exception)
     app: ASGIApp = MockApp(runtime, connexion_app, admin_app(runtime))

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .middleware import routed_operation
 from .runtime import Runtime
+from .sessions import service_for, session_serial
 
 MAX_ENTRIES = 4096
 MAX_BODY = 256 * 1024  # larger bodies are not recorded
@@ -68,8 +69,10 @@ class ResponseCache:
             scope.get("query_string", b""),
             _principal_key(principal),
             vary,
+            session_serial(scope),  # sessions seam: one world per session
         )
-        version = mounted.service.store.version
+        store = service_for(scope, mounted).store
+        version = store.version
         entry = self.entries.get(key)
         if entry is not None and entry[0] == version:
             self.entries.move_to_end(key)
@@ -78,7 +81,7 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        await self.app(scope, receive, self._recorder(key, version, mounted.service.store, send))
+        await self.app(scope, receive, self._recorder(key, version, store, send))
 
     def _store(self, key: tuple, entry: tuple[int, int, list, bytes]) -> None:
         previous = self.entries.pop(key, None)

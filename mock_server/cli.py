@@ -40,7 +40,9 @@ def build_parser() -> OneLineParser:
         "and the Sendcloud Returns API v2 (under /sendcloud/api/v2), stateful and seeded. "
         "`mock-server lint SPEC...` checks OpenAPI documents and their examples instead.",
         epilog="Per request: Prefer: code=404 | example=NAME | dynamic=true | delay=MS. "
-        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state.",
+        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state, "
+        "GET|DELETE /__admin/requests, GET /__admin/sessions. "
+        "Sessions: /sessions/NAME/... or the header Mock-Session: NAME.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)"
@@ -99,6 +101,26 @@ def build_parser() -> OneLineParser:
         help="HTTP parser: httptools (default, fastest; a head it cannot parse, such as an "
         "unknown method or a request line over 64 KiB, is handed to h11) or h11 (h11 only)",
     )
+    # --- sessions (sessions.py) and the access log (access_log.py)
+    parser.add_argument(
+        "--max-sessions",
+        type=_bounded(int, 1, 100_000, "an integer 1-100000"),
+        default=256,
+        metavar="N",
+        help="named sessions kept at once; the least recently used goes first (default 256)",
+    )
+    parser.add_argument(
+        "--session-ttl",
+        type=_bounded(float, 0.001, 10**7, "seconds > 0"),
+        default=1800.0,
+        metavar="SECONDS",
+        help="idle named sessions expire after this (default 1800; the default session never)",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no access log (one line per request: method, path, session, status, code, ms)",
+    )
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
@@ -129,6 +151,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         cors=not args.no_cors,
         token_ttl=args.token_ttl,
         http=args.http,
+        max_sessions=args.max_sessions,
+        session_ttl=args.session_ttl,
+        access_log=not args.quiet,
     )
 
 

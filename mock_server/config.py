@@ -27,3 +27,8 @@ class Settings:
     http: str = "httptools"  # uvicorn's HTTP parser: httptools (fast) or h11 (any method)
     max_returns_per_customer: int = 1000
     max_tokens_per_customer: int = 100
+    # sessions (sessions.py): caps, the name a session's services are built for, access log
+    max_sessions: int = 256
+    session_ttl: float = 1800.0  # seconds a named session may stay idle
+    session: str = ""  # set per session; "" is the default session
+    access_log: bool = True

@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from .errors import ApiError
 from .runtime import Runtime
+from .sessions import service_for
 
 _JSONIFIER = Jsonifier()
 
@@ -50,7 +51,7 @@ class HandlerApp:
         operation = mounted.operations.get(routing.get("operation_id") or "") if mounted else None
         if mounted is None or operation is None:
             raise HTTPException(404)  # no documented path matched (a wrong method is a 405)
-        handler = mounted.service.handlers[operation.operation_id]
+        handler = service_for(scope, mounted).handlers[operation.operation_id]  # sessions seam
         arguments: dict[str, Any] = {}
         if operation.query_names:
             query = scope.get("query_string", b"").decode("latin-1")

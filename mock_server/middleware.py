@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .control import NO_PREFERENCES, Preferences, parse_prefer
 from .errors import ApiError
 from .runtime import MountedApi, Operation, Runtime
+from .server_errors import SIMULATED_SERVER_ERRORS, simulated_server_error
+from .sessions import service_for
 
 PREFS_KEY = "mock_preferences"
 
@@ -58,9 +60,10 @@ class GateMiddleware:
             raise ApiError(413, "Request body is too large.")
         has_body = bool(length and length != "0") or "transfer-encoding" in headers
         scope = _lower_media_type(scope, headers.get("content-type"))
-        mounted.service.check_request(scope["method"], headers, has_body)
+        service = service_for(scope, mounted)  # sessions seam: the request's session
+        service.check_request(scope["method"], headers, has_body)
         if operation.security_schemes:
-            principal = mounted.service.authenticate(headers, operation.security_schemes)
+            principal = service.authenticate(headers, operation.security_schemes)
             extensions = scope.setdefault("extensions", {})
             extensions.setdefault("connexion_context", {})["user"] = principal
         if length is None and "transfer-encoding" in headers:
@@ -143,6 +146,8 @@ def negotiate(
     documented = ", ".join(responses)
     if prefs.code is not None:
         status = str(prefs.code)
+        if status not in responses and prefs.code in SIMULATED_SERVER_ERRORS:
+            raise simulated_server_error(prefs.code)  # sessions seam (issue 13): any operation
         if status not in responses:
             raise ApiError(
                 400,

@@ -66,6 +66,7 @@ class Runtime:
         self.faker = SchemaFaker()
         self.response_cache: Any = None  # set by cache.ResponseCache when it is in the stack
         self.routing: Any = None  # set by routing.MemoizedRoutingMiddleware likewise
+        self.sessions: Any = None  # sessions.SessionStore, set by create_app (sessions seam)
 
     def mount(self, definition: ApiDefinition, service: ApiService, resolved_spec: dict) -> None:
         mounted = MountedApi(definition, service)

@@ -94,7 +94,8 @@ class GlueService:
         self._refresh: OrderedDict[str, Session] = OrderedDict()
         self._issued = 0
         self._created = 0
-        self._secret = hashlib.sha256(f"glue-mock-{settings.seed}".encode()).digest()
+        salt = f"|session:{settings.session}" if settings.session else ""  # tokens per session
+        self._secret = hashlib.sha256(f"glue-mock-{settings.seed}{salt}".encode()).digest()
         self.handlers = {
             "createAccessToken": self.create_access_token,
             "refreshAccessToken": self.refresh_access_token,
