@@ -23,6 +23,9 @@ OPTIONS = {
     "--token-ttl": "access-token lifetime",
     "--log-level": "server log level",
     "--http": "HTTP parser",
+    "--max-sessions": "named sessions kept at once",
+    "--session-ttl": "idle named sessions expire",
+    "--quiet": "no access log",
 }
 
 
