@@ -71,12 +71,9 @@ async def observed(
     finally:
         elapsed = (time.perf_counter() - started) * 1000
         error_bytes = b"".join(error)
-        if entry is not None:
-            entry.body = b"".join(body) if body_size <= MAX_BODY else b""
-            entry.body_size = body_size
-            entry.status = status or 500
-            entry.error_body = error_bytes
-            entry.duration_ms = elapsed
+        if entry is not None and journal is not None:
+            kept = b"".join(body) if body_size <= MAX_BODY else b""
+            journal.finish(entry, kept, body_size, status or 500, error_bytes, elapsed)
         if log:
             query = scope.get("query_string", b"")
             target = path + ("?" + query.decode("latin-1") if query else "")

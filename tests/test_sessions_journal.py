@@ -120,3 +120,18 @@ def test_journal_is_a_bounded_ring_and_masks_lazily() -> None:
         "nested": [{"secretKey": "***", "ok": 1}],
     }
     assert "notRecorded" in masked_body(b"", 10**6)
+
+
+def test_journal_bodies_are_bounded_in_bytes_too() -> None:
+    ring = Journal(max_entries=100, max_bytes=1000)
+    for _ in range(10):
+        entry = ring.start("POST", "/glue/returns", b"", [])
+        ring.finish(entry, b"x" * 300, 300, 201, b"", 1.0)
+    assert len(ring) == 3 and ring.bytes == 900
+    early = ring.start("POST", "/glue/returns", b"", [])
+    for _ in range(3):
+        ring.finish(ring.start("GET", "/glue/orders", b"", []), b"", 0, 200, b"", 1.0)
+    ring.max_entries = 2  # the unfinished entry leaves the ring before it finishes
+    ring.finish(ring.start("GET", "/glue/orders", b"", []), b"", 0, 200, b"", 1.0)
+    ring.finish(early, b"y" * 300, 300, 201, b"", 1.0)
+    assert ring.bytes == 0 and len(ring) == 2
