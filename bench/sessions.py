@@ -65,6 +65,7 @@ class SessionsResult:
 
     sessions: int
     rps: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    cpu_us: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # per request
     rss_before_kib: int | None = None
     rss_active_kib: int | None = None
     rss_after_kib: int | None = None
@@ -72,6 +73,10 @@ class SessionsResult:
 
     def mean(self, endpoint: str, mode: str) -> float:
         values = self.rps.get(endpoint, {}).get(mode, [])
+        return statistics.fmean(values) if values else 0.0
+
+    def cpu(self, endpoint: str, mode: str) -> float:
+        values = self.cpu_us.get(endpoint, {}).get(mode, [])
         return statistics.fmean(values) if values else 0.0
 
     def ratio(self, endpoint: str) -> float:
@@ -89,9 +94,11 @@ class SessionsResult:
         for endpoint in self.rps:
             single, spread = self.mean(endpoint, "1 session"), self.mean(endpoint, many)
             verdict = "ok" if self.ratio(endpoint) >= 1 - THROUGHPUT_TOLERANCE else "BELOW TARGET"
+            cpu_single, cpu_many = self.cpu(endpoint, "1 session"), self.cpu(endpoint, many)
             out.append(
                 f"  {endpoint:<10} 1 session {single:9,.0f}   {many} {spread:9,.0f}   "
-                f"ratio {self.ratio(endpoint):.2f} ({verdict}, target >= 0.90)"
+                f"ratio {self.ratio(endpoint):.2f} ({verdict}, target >= 0.90); server CPU per "
+                f"request {cpu_single:.0f} vs {cpu_many:.0f} us"
             )
         rss = {k: _mib(v) for k, v in self.rss().items()}
         active = self.rss_active_kib or 0
@@ -231,6 +238,7 @@ def measure_sessions(
                     scripts[(endpoint, mode)] = path
             for endpoint in ("sendcloud", "glue"):
                 result.rps[endpoint] = {"1 session": [], many: []}
+                result.cpu_us[endpoint] = {"1 session": [], many: []}
                 for mode in ("1 session", many):
                     run_script(
                         wrk, server.base_url, scripts[(endpoint, mode)], warmup, connections,
@@ -238,16 +246,21 @@ def measure_sessions(
                     )  # fmt: skip
                 for r in range(1, rounds + 1):
                     for mode in ("1 session", many):
+                        cpu_before = server.cpu_seconds() or 0.0
                         measured = run_script(
                             wrk, server.base_url, scripts[(endpoint, mode)], duration,
                             connections, threads,
                         )  # fmt: skip
+                        cpu = (server.cpu_seconds() or 0.0) - cpu_before
+                        per_request = cpu * 1e6 / max(measured.requests, 1)
+                        result.cpu_us[endpoint][mode].append(round(per_request, 1))
                         result.errors += measured.errors
                         result.rps[endpoint][mode].append(measured.requests_per_sec)
                         say(
                             f"  round {r}/{rounds} {endpoint:<10} {mode:<13} "
                             f"{measured.requests_per_sec:9,.0f} req/s  "
-                            f"p50 {measured.p50_ms:6.2f} ms  p99 {measured.p99_ms:6.2f} ms"
+                            f"p50 {measured.p50_ms:6.2f} ms  p99 {measured.p99_ms:6.2f} ms  "
+                            f"CPU {per_request:5.0f} us/request"
                         )
         result.rss_after_kib = server.rss_kib()
         listed = httpx.get(f"{server.base_url}/__admin/sessions", timeout=30).json()
