@@ -271,6 +271,90 @@ def measure_sessions(
     return result
 
 
+def in_process_cpu(count: int = SESSIONS, n: int = 4000, rounds: int = 5) -> dict[str, dict]:
+    """CPU time (of this process) per cached read through the mock's ASGI app, no network:
+    the same rotation as the wrk rows, steadier on a shared machine than wall-clock req/s
+    (other processes' turns on the cores do not count). Min and median over ``rounds``."""
+    import asyncio
+    import time
+
+    from mock_server.app import create_app
+    from mock_server.config import Settings
+
+    app = create_app(Settings(access_log=False))
+
+    async def call(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> dict:
+        scope = {
+            "type": "http", "method": method, "path": path, "raw_path": path.encode(),
+            "query_string": b"", "scheme": "http", "http_version": "1.1", "root_path": "",
+            "server": ("bench", 80), "client": ("bench", 1), "extensions": {},
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+            + [(b"host", b"bench"), (b"content-length", str(len(body)).encode())],
+        }  # fmt: skip
+        answer: dict = {"body": b""}
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+            else:
+                answer["body"] += message.get("body", b"")
+
+        await app(scope, receive, send)  # type: ignore[arg-type]
+        return answer
+
+    async def run() -> dict[str, dict]:
+        accounts = json.loads((await call("GET", "/__admin/accounts", {}))["body"])
+        basic = accounts["sendcloud"]["basic"][0]
+        pair = f"{basic['publicKey']}:{basic['secretKey']}".encode()
+        sendcloud = {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+        listing = await call("GET", f"{SENDCLOUD}/returns", sendcloud)
+        return_id = json.loads(listing["body"])["returns"][0]["id"]
+        login = json.dumps(
+            {
+                "data": {
+                    "type": "access-tokens",
+                    "attributes": {"username": GLUE_USER[0], "password": GLUE_USER[1]},
+                }
+            }
+        ).encode()
+        requests: dict[str, list[tuple[str, dict[str, str]]]] = {"sendcloud": [], "glue": []}
+        for number in range(count):
+            prefix = f"/sessions/s{number:03d}"
+            headers = {"Accept": JSONAPI, "Content-Type": JSONAPI}
+            issued = await call("POST", f"{prefix}/glue/access-tokens", headers, login)
+            token = json.loads(issued["body"])["data"]["attributes"]["accessToken"]
+            glue = {"Accept": JSONAPI, "Authorization": f"Bearer {token}"}
+            requests["glue"].append((f"{prefix}/glue/returns", glue))
+            requests["sendcloud"].append((f"{prefix}{SENDCLOUD}/returns/{return_id}", sendcloud))
+        timings: dict[tuple[str, int], list[float]] = {}
+        for _ in range(rounds):
+            for endpoint, chosen in requests.items():
+                for spread in (1, count):
+                    started = time.process_time()
+                    for i in range(n):
+                        path, headers = chosen[i % spread]
+                        answer = await call("GET", path, headers)
+                    if answer["status"] != 200:
+                        raise BenchError(f"in-process read answered {answer['status']}")
+                    used = (time.process_time() - started) / n * 1e6
+                    timings.setdefault((endpoint, spread), []).append(used)
+        return {
+            endpoint: {
+                f"{spread} session{'s' if spread > 1 else ''}": {
+                    "min_us": round(min(timings[(endpoint, spread)]), 1),
+                    "median_us": round(statistics.median(timings[(endpoint, spread)]), 1),
+                }
+                for spread in (1, count)
+            }
+            for endpoint in requests
+        }
+
+    return asyncio.run(run())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sessions", description=__doc__)
     parser.add_argument("--duration", type=int, default=10, metavar="SECONDS")
@@ -280,7 +364,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3, metavar="SECONDS")
     parser.add_argument("--sessions", type=int, default=SESSIONS, metavar="N")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="instead: CPU time per cached read through the ASGI app, 1 vs N sessions (no wrk)",
+    )
     args = parser.parse_args(argv)
+    if args.in_process:
+        figures = in_process_cpu(args.sessions)
+        for endpoint, modes in figures.items():
+            shown = "   ".join(
+                f"{mode}: min {v['min_us']} us, median {v['median_us']} us"
+                for mode, v in modes.items()
+            )
+            print(f"in-process CPU per cached read, {endpoint:<10} {shown}")
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2))
+        return 0
 
     def say(line: str) -> None:
         print(line, flush=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 MAX_ENTRIES = 1000
 MAX_BODY = 16 * 1024  # request bodies beyond this are summarized, not recorded
-MAX_JOURNAL_BYTES = 1024 * 1024  # recorded bodies per journal; the oldest entries go first
+MAX_JOURNAL_BYTES = 256 * 1024  # recorded bodies per journal; the oldest entries go first
 MAX_ERROR_BODY = 4 * 1024  # enough of an error response to read its code
 MAX_HEADERS = 32
 MAX_HEADER_VALUE = 512
