@@ -39,6 +39,7 @@ from .sessions import (
     InvalidSessionName,
     build_store,
     open_session,
+    session_prefix,
     split_session,
 )
 
@@ -113,17 +114,18 @@ class MockApp:
 
     async def _index(self, scope: Scope, send: Send) -> None:
         found = scope.get("path") == "/"
+        prefix = session_prefix(scope)  # sessions seam: a session's index points into it
         body = {
             "apis": {
                 m.definition.name: {
                     "title": m.definition.title,
-                    "baseUrl": m.definition.base_path,
+                    "baseUrl": prefix + m.definition.base_path,
                     "openapi": f"{m.definition.base_path}/openapi.json",
                     "swaggerUi": f"{m.definition.base_path}/ui/",
                 }
                 for m in self.runtime.apis.values()
             },
-            "admin": "/__admin",
+            "admin": prefix + "/__admin",
         }
         if not found:
             body = {"error": {"status": 404, "message": "Not Found"}} | body

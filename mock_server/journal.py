@@ -162,7 +162,7 @@ def _status_matches(status: int, wanted: str) -> bool:
 def packed_headers(headers: Iterable[tuple[bytes, bytes]]) -> bytes:
     """The headers worth keeping, secrets masked right away (a token never sits in the
     journal, even unrendered), as one bytes object: ~1 allocation instead of two per header."""
-    lines = []
+    lines: list[bytes] = []
     for key, value in headers:
         if key in _UNRECORDED_HEADERS:
             continue

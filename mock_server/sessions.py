@@ -29,7 +29,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import count
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from starlette.types import Scope
 
 from .journal import Journal
 
@@ -199,7 +201,7 @@ def open_session(store: SessionStore, name: str) -> Session:
     return session
 
 
-def split_session(scope: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+def split_session(scope: Scope) -> tuple[str | None, Scope]:
     """The session a request names and its scope without the ``/sessions/{name}`` prefix.
 
     Returns ``(None, scope)`` when the request names none (the default session). Raises
@@ -225,18 +227,18 @@ def split_session(scope: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return None, scope
 
 
-def session_of(scope: dict[str, Any]) -> Session | None:
+def session_of(scope: Scope) -> Session | None:
     """The request's session (None outside the mock's app, e.g. in unit tests: the default)."""
     return scope.get(SESSION_KEY)
 
 
-def session_prefix(scope: dict[str, Any]) -> str:
+def session_prefix(scope: Scope) -> str:
     """The path prefix links of this request must carry to stay in its session."""
     session = scope.get(SESSION_KEY)
     return session.prefix if session is not None else ""
 
 
-def service_for(scope: dict[str, Any], mounted: MountedApi) -> ApiService:
+def service_for(scope: Scope, mounted: MountedApi) -> ApiService:
     """The service of ``mounted``'s API in the request's session (the one place that picks it)."""
     session = scope.get(SESSION_KEY)
     if session is None:
@@ -266,7 +268,7 @@ def _iso(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
-def session_serial(scope: dict[str, Any]) -> int:
+def session_serial(scope: Scope) -> int:
     """Identifies the request's session *instance* (a re-created session never shares cache)."""
     session = scope.get(SESSION_KEY)
     return session.serial if session is not None else 0

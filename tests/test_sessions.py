@@ -174,6 +174,10 @@ def test_admin_endpoints_work_per_session(mock: LiveMock) -> None:
     assert entry["size"]["/glue"]["seed"] == 5 and "journalEntries" in entry["size"]
     bad = httpx.post(f"{base}/__admin/reset?seed=x")
     assert bad.status_code == 400
+    index = httpx.get(f"{base}/").json()
+    assert index["apis"]["glue"]["baseUrl"] == "/sessions/adm/glue"
+    assert index["admin"] == "/sessions/adm/__admin"
+    assert httpx.get(f"{mock.url}/").json()["apis"]["glue"]["baseUrl"] == "/glue"
 
 
 @pytest.mark.parametrize("name", ["bad!name", "a" * 65, "sp ace", "semi;colon", "ü"])
