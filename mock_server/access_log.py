@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .journal import MAX_BODY, MAX_ERROR_BODY, Journal, error_code
 
 logger = logging.getLogger("mock_server.access")
+# A decoded path may hold control characters (%0A): escaped, so one request stays one line.
+_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}
 
 
 async def observed(
@@ -80,7 +82,7 @@ async def observed(
             logger.info(
                 "%s %s session=%s %s %s %.1fms",
                 scope["method"],
-                target[:2048],
+                target[:2048].translate(_CONTROLS),
                 session_name,
                 status or 500,
                 error_code(error_bytes) or "-",

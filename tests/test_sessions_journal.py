@@ -85,6 +85,13 @@ def test_access_log_has_one_line_per_request(mock: LiveMock) -> None:
     while not re.search(pattern, mock.log()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert re.search(pattern, mock.log()), mock.log()[-2000:]
+    # a line feed in the path cannot forge a second log line
+    httpx.get(f"{mock.url}/glue/orders/x%0AINFO%20forged", headers={"Accept": "*/*"})
+    forged = r"GET /glue/orders/x\\x0aINFO forged session=default 403 002"
+    while not re.search(forged, mock.log()) and time.monotonic() < deadline + 10:
+        time.sleep(0.1)
+    assert re.search(forged, mock.log()), mock.log()[-2000:]
+    assert not re.search(r"^INFO forged", mock.log(), flags=re.MULTILINE)
 
 
 def test_quiet_mock_logs_no_requests(tmp_path_factory: pytest.TempPathFactory) -> None:
