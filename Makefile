@@ -7,10 +7,16 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: mock test test-long lint bench install clean
 
+# The first install takes 1-2 minutes: say so, and let pip show each package as it goes.
 $(STAMP): pyproject.toml constraints.txt
+	@echo "==> installing into $(VENV) (first run only, 1-2 min; later runs start at once)"
+	@echo "==> [1/3] creating $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> [2/3] upgrading pip"
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@echo "==> [3/3] installing the mock, the harness and the pinned dependencies"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e '.[test]'
+	@echo "==> installed"
 	touch $(STAMP)
 
 install: $(STAMP)

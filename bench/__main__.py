@@ -34,6 +34,7 @@ from .servers import (
     sigterm_as_interrupt,
     uncached_cmd,
 )
+from .sessions import measure_sessions
 from .wrk import run_wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -486,6 +487,14 @@ def run(args: argparse.Namespace) -> int:
 
         processes["ours"].rss_end_kib = ours.rss_kib()
         processes["ceiling"].rss_end_kib = ceiling.rss_kib()
+        # --- sessions row (bench/sessions.py, issue 13): 200 active sessions vs 1, and RSS
+        sessions = measure_sessions(
+            fleet, wrk, say, duration=duration, connections=args.connections,
+            threads=args.threads, rounds=rounds, warmup=min(warmup, 3),
+        )  # fmt: skip
+        report.notes.extend(sessions.lines())
+        report.environment["sessions"] = sessions.as_dict()
+        # --- end of the sessions row
         for key, proc_key in (
             ("sendcloud", "prism"),
             ("glue", "prism-glue"),

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from .runtime import Runtime
+from .session_admin import services, session_routes
 
 _SEED = re.compile(r"[0-9]{1,18}")  # ASCII digits only ('²' passes str.isdigit())
 
@@ -28,6 +29,10 @@ def admin_app(runtime: Runtime) -> Starlette:
                     "POST /__admin/reset[?seed=N]": "back to the seeded world",
                     "GET /__admin/accounts": "seeded credentials per API",
                     "GET /__admin/state": "what each API holds and what was created",
+                    "GET /__admin/requests[?method=&path=&status=&since=]": "the journal",
+                    "DELETE /__admin/requests": "clear the journal",
+                    "GET /__admin/sessions": "live sessions: age, last use, size",
+                    "/sessions/{name}/__admin/...": "any of these for one session",
                 },
                 "apis": {m.definition.name: m.definition.base_path for m in runtime.apis.values()},
             }
@@ -41,17 +46,17 @@ def admin_app(runtime: Runtime) -> Starlette:
                 status_code=400,
             )
         seed = int(raw) if raw is not None else None
-        for mounted in runtime.apis.values():
-            mounted.service.reset(seed)
-        return JSONResponse({"reset": True, "state": _state(runtime)})
+        for _, service in services(runtime, request):  # sessions seam
+            service.reset(seed)
+        return JSONResponse({"reset": True, "state": _state(runtime, request)})
 
     async def accounts(request: Request) -> JSONResponse:
         return JSONResponse(
-            {m.definition.name: m.service.accounts() for m in runtime.apis.values()}
+            {m.definition.name: s.accounts() for m, s in services(runtime, request)}
         )
 
     async def state(request: Request) -> JSONResponse:
-        return JSONResponse(_state(runtime))
+        return JSONResponse(_state(runtime, request))
 
     return Starlette(
         routes=[
@@ -59,12 +64,13 @@ def admin_app(runtime: Runtime) -> Starlette:
             Route("/__admin/reset", reset, methods=["POST"]),
             Route("/__admin/accounts", accounts),
             Route("/__admin/state", state),
+            *session_routes(runtime),  # sessions seam
         ]
     )
 
 
-def _state(runtime: Runtime) -> dict:
-    state = {m.definition.name: m.service.counts() for m in runtime.apis.values()}
+def _state(runtime: Runtime, request: Request) -> dict:
+    state = {m.definition.name: s.counts() for m, s in services(runtime, request)}
     if runtime.response_cache is not None:
         state["responseCache"] = runtime.response_cache.stats()
     if runtime.routing is not None:

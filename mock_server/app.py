@@ -26,6 +26,7 @@ from ._compat.connexion import (
     ServerErrorMiddleware,
 )
 from ._compat.starlette import routable_path
+from .access_log import observed
 from .admin import admin_app
 from .admin_guard import AdminGuard
 from .api import ApiDefinition
@@ -39,6 +40,15 @@ from .gate import GateMiddleware
 from .negotiation import NegotiationMiddleware
 from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware, RouteMemo
 from .runtime import Runtime
+from .sessions import (
+    DEFAULT,
+    SESSION_KEY,
+    InvalidSessionName,
+    build_store,
+    open_session,
+    session_prefix,
+    split_session,
+)
 
 EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
 
@@ -48,18 +58,54 @@ def is_admin_path(path: str) -> bool:
 
 
 class FrontDoor:
-    """Top-level ASGI app: ``/__admin`` → the guarded admin app (never CORS), the rest → the
-    APIs (with CORS when on). Without an admin app (``--no-admin``) its paths are unknown."""
+    """Top-level ASGI app: resolves the request's session (``/sessions/{name}`` prefix or
+    ``Mock-Session``), journals and logs it, then sends ``/__admin`` to the guarded admin app
+    (never CORS) and the rest to the APIs (with CORS when on). Without an admin app
+    (``--no-admin``) admin paths are unknown."""
 
-    def __init__(self, apis: ASGIApp, admin: ASGIApp | None) -> None:
+    def __init__(self, runtime: Runtime, apis: ASGIApp, admin: ASGIApp | None) -> None:
+        self.runtime = runtime
         self.apis = apis
         self.admin = admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.admin is not None and scope["type"] == "http" and is_admin_path(scope["path"]):
+        if scope["type"] != "http":
+            await self.apis(scope, receive, send)
+            return
+        try:
+            name, scope = split_session(scope)
+        except InvalidSessionName as invalid:
+            await send_error(self.runtime, {**scope, "path": invalid.path}, send, invalid.error)
+            return
+        session = open_session(self.runtime.sessions, name or DEFAULT)
+        scope[SESSION_KEY] = session
+        api = self.runtime.api_for_path(scope["path"]) is not None
+        journal = session.journal if api else None
+        access_log = self.runtime.settings.access_log
+        await observed(self._route, scope, receive, send, session.name, journal, access_log)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.admin is not None and is_admin_path(scope["path"]):
             await self.admin(scope, receive, send)
         else:
             await self.apis(scope, receive, send)
+
+
+async def send_error(runtime: Runtime, scope: Scope, send: Send, error: ApiError) -> None:
+    """``error`` in the envelope of the API that owns the request path."""
+    path = scope["path"]
+    _, body, media_type = runtime.error_body(runtime.api_for_path(path), error, path)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status,
+            "headers": [
+                (b"content-type", media_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class MockApp:
@@ -75,7 +121,7 @@ class MockApp:
         if mounted is not None:
             too_large = limits.head_error(scope, self.runtime.settings)
             if too_large is not None:
-                await self._error(scope, send, too_large)
+                await send_error(self.runtime, scope, send, too_large)
                 return
             routable = routable_path(path)
             if routable is not path:
@@ -86,28 +132,14 @@ class MockApp:
         else:
             await self._index(scope, send)
 
-    async def _error(self, scope: Scope, send: Send, error: ApiError) -> None:
-        path = scope["path"]
-        _, body, media_type = self.runtime.error_body(self.runtime.api_for_path(path), error, path)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": error.status,
-                "headers": [
-                    (b"content-type", media_type.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
     async def _index(self, scope: Scope, send: Send) -> None:
         found = scope.get("path") == "/"
+        prefix = session_prefix(scope)  # a session's index points into the session
         body: dict[str, Any] = {
             "apis": {
                 m.definition.name: {
                     "title": m.definition.title,
-                    "baseUrl": m.definition.base_path,
+                    "baseUrl": prefix + m.definition.base_path,
                     "openapi": f"{m.definition.base_path}/openapi.json",
                     "swaggerUi": f"{m.definition.base_path}/ui/",
                 }
@@ -115,7 +147,7 @@ class MockApp:
             },
         }
         if self.runtime.settings.admin:
-            body["admin"] = "/__admin"
+            body["admin"] = prefix + "/__admin"
         if not found:
             body = {"error": {"status": 404, "message": "Not Found"}} | body
         raw = json.dumps(body).encode()
@@ -167,6 +199,7 @@ def create_app(
             validate_responses=settings.validate_responses,
         )
         runtime.mount(definition, service, specification.spec)
+    runtime.sessions = build_store(runtime, settings)
     for exception in (Exception, ProblemException, HTTPException):
         connexion_app.add_error_handler(exception, runtime.handle_exception)
     served: ASGIApp = MockApp(runtime, connexion_app)
@@ -180,7 +213,7 @@ def create_app(
             max_age=600,
         )
     admin = AdminGuard(admin_app(runtime), settings) if settings.admin else None
-    return MockServer(FrontDoor(served, admin), runtime)
+    return MockServer(FrontDoor(runtime, served, admin), runtime)
 
 
 class MockServer:

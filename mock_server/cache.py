@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .request_context import principal_of
 from .runtime import Runtime
+from .sessions import service_for, session_serial
 
 MAX_ENTRIES = 4096
 MAX_BODY = 256 * 1024  # larger bodies are not recorded
@@ -97,15 +98,17 @@ class ResponseCacheMiddleware:
             scope.get("query_string", b""),
             _principal_key(principal),
             vary,
+            session_serial(scope),  # one world per session instance
         )
-        version = mounted.service.store.version
+        store = service_for(scope, mounted).store  # the request's session
+        version = store.version
         entry = self.cache.get(key, version)
         if entry is not None:
             _, status, headers, body = entry
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
             return
-        await self.app(scope, receive, self._recorder(key, version, mounted.service.store, send))
+        await self.app(scope, receive, self._recorder(key, version, store, send))
 
     def _recorder(self, key: tuple, version: int, store: Any, send: Send) -> Send:
         start: dict[str, Any] = {}

@@ -48,9 +48,11 @@ def build_parser() -> OneLineParser:
         "and the Sendcloud Returns API v2 (under /sendcloud/api/v2), stateful and seeded. "
         "`mock-server lint SPEC...` checks OpenAPI documents and their examples instead.",
         epilog="Per request: Prefer: code=404 | example=NAME | dynamic=true | delay=MS. "
-        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state "
+        "Admin: POST /__admin/reset, GET /__admin/accounts, GET /__admin/state, "
+        "GET|DELETE /__admin/requests, GET /__admin/sessions "
         "(no CORS; refused to other origins and, on loopback, to non-loopback Host names). "
-        "Tokens and keys are derived from the seed unless --random-secrets: not secret.",
+        "Tokens and keys are derived from the seed unless --random-secrets: not secret. "
+        "Sessions: /sessions/NAME/... or the header Mock-Session: NAME.",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1, loopback only)"
@@ -129,6 +131,26 @@ def build_parser() -> OneLineParser:
         help="unpredictable access tokens and Sendcloud keys for this process (seeded data "
         "stays deterministic); by default they derive from the seed and are not secret",
     )
+    # --- sessions (sessions.py) and the access log (access_log.py)
+    parser.add_argument(
+        "--max-sessions",
+        type=_bounded(int, 1, 100_000, "an integer 1-100000"),
+        default=256,
+        metavar="N",
+        help="named sessions kept at once; the least recently used goes first (default 256)",
+    )
+    parser.add_argument(
+        "--session-ttl",
+        type=_bounded(float, 0.001, 10**7, "seconds > 0"),
+        default=1800.0,
+        metavar="SECONDS",
+        help="idle named sessions expire after this (default 1800; the default session never)",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no access log (one line per request: method, path, session, status, code, ms)",
+    )
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
@@ -164,6 +186,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         loopback_hosts_only=is_loopback_name(args.host),
         forwarded_allow_ips=args.forwarded_allow_ips,
         secret_salt=new_salt() if args.random_secrets else None,
+        max_sessions=args.max_sessions,
+        session_ttl=args.session_ttl,
+        access_log=not args.quiet,
     )
 
 

@@ -34,3 +34,8 @@ class Settings:
     # when it binds a loopback address: DNS rebinding); off in-process, where clients choose
     forwarded_allow_ips: str = ""  # proxies whose X-Forwarded-* uvicorn trusts (none by default)
     secret_salt: bytes | None = None  # --random-secrets: tokens and keys unpredictable
+    # --- sessions (sessions.py) and the access log (access_log.py) ---
+    max_sessions: int = 256
+    session_ttl: float = 1800.0  # seconds a named session may stay idle
+    session: str = ""  # set per session; "" is the default session
+    access_log: bool = True

@@ -32,6 +32,7 @@ from ._compat.starlette import path_params
 from .errors import ApiError
 from .request_context import RequestContext
 from .runtime import Runtime
+from .sessions import service_for
 
 
 class HandlerApp:
@@ -50,7 +51,7 @@ class HandlerApp:
         if routed is None:
             raise HTTPException(404)  # no documented path matched (a wrong method is a 405)
         mounted, operation = routed
-        handler = mounted.service.handlers[operation.operation_id]
+        handler = service_for(scope, mounted).handlers[operation.operation_id]
         params = path_params(scope)
         context = RequestContext.from_scope(scope, mounted.definition.base_path, params)
         arguments: dict[str, Any] = {}

@@ -15,6 +15,7 @@ from .chaos import Chaos
 from .control import PREFERENCES, parse_prefer
 from .request_context import set_principal
 from .runtime import Runtime
+from .sessions import service_for
 
 
 class GateMiddleware:
@@ -40,9 +41,10 @@ class GateMiddleware:
         length = headers.get("content-length")
         has_body = bool(length and length != "0") or "transfer-encoding" in headers
         scope = _lower_media_type(scope, headers.get("content-type"))
-        mounted.service.check_request(scope["method"], headers, has_body)
+        service = service_for(scope, mounted)  # the request's session
+        service.check_request(scope["method"], headers, has_body)
         if operation.security_schemes:
-            set_principal(scope, mounted.service.authenticate(headers, operation.security_schemes))
+            set_principal(scope, service.authenticate(headers, operation.security_schemes))
         if length is None and "transfer-encoding" in headers:
             scope, receive = await limits.buffered_body(scope, receive, settings.max_body_bytes)
         await self.app(scope, receive, send)

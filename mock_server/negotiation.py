@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .control import NO_PREFERENCES, PREFERENCES, Preferences
 from .errors import ApiError
 from .runtime import Operation, Runtime
+from .server_errors import SIMULATED_SERVER_ERRORS, simulated_server_error
 
 
 class NegotiationMiddleware:
@@ -51,6 +52,8 @@ def negotiate(
     documented = ", ".join(responses)
     if prefs.code is not None:
         status = str(prefs.code)
+        if status not in responses and prefs.code in SIMULATED_SERVER_ERRORS:
+            raise simulated_server_error(prefs.code)  # any operation (issue 13)
         if status not in responses:
             raise ApiError(
                 400,

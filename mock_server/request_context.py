@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
+from .sessions import session_prefix
+
 PRINCIPAL = "mock_principal"  # scope key: whom the gate authenticated
 
 
@@ -37,7 +39,7 @@ def query_pairs(scope: Scope) -> tuple[tuple[str, str], ...]:
 def base_url(scope: Scope, base_path: str) -> str:
     """Absolute URL of ``base_path`` as this request reached it (for links in bodies)."""
     host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "localhost")
-    return f"{scope.get('scheme', 'http')}://{host}{base_path}"
+    return f"{scope.get('scheme', 'http')}://{host}{session_prefix(scope)}{base_path}"
 
 
 @dataclass(frozen=True)

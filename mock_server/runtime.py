@@ -21,6 +21,7 @@ from .generator import SchemaFaker
 if TYPE_CHECKING:
     from .cache import ResponseCache
     from .routing import RouteMemo
+    from .sessions import SessionStore
 
 logger = logging.getLogger("mock_server")
 
@@ -62,6 +63,8 @@ class MountedApi:
 
 class Runtime:
     """Shared state of one mock process, used by the middleware, the admin API and the CLI."""
+
+    sessions: SessionStore  # set by create_app once the APIs are mounted (build_store)
 
     def __init__(
         self,

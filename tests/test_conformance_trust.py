@@ -17,12 +17,17 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import broken_impls
 import httpx
 import pytest
 import uvicorn
-from broken_impls import BrokenImpl, GlueLinksElsewhere, Request, Response, SendcloudCursorElsewhere
-from support import SONIA, SPENCOR, free_port
+from support import SONIA, SPENCOR, broken_impls, free_port
+from support.broken_impls import (
+    BrokenImpl,
+    GlueLinksElsewhere,
+    Request,
+    Response,
+    SendcloudCursorElsewhere,
+)
 
 from conformance.cli import main
 from conformance.client import ApiClient, ForeignOriginError, HttpTarget

@@ -27,6 +27,9 @@ OPTIONS = {
     "--admin-token": "require 'Authorization: Bearer TOKEN' on /__admin",
     "--no-admin": "serve no /__admin endpoints",
     "--random-secrets": "unpredictable access tokens and Sendcloud keys",
+    "--max-sessions": "named sessions kept at once",
+    "--session-ttl": "idle named sessions expire",
+    "--quiet": "no access log",
 }
 
 

@@ -93,7 +93,8 @@ class GlueService:
         self._refresh: OrderedDict[str, Session] = OrderedDict()
         self._issued = 0
         self._created = 0
-        self._secret = derived_key(settings, f"glue-mock-{settings.seed}")
+        session = f"|session:{settings.session}" if settings.session else ""  # tokens per session
+        self._secret = derived_key(settings, f"glue-mock-{settings.seed}{session}")
         self.handlers: dict[str, Callable[..., Any]] = {
             "createAccessToken": self.create_access_token,
             "refreshAccessToken": self.refresh_access_token,
