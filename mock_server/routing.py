@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ._compat.connexion import (
     RoutingMiddleware,
@@ -100,18 +100,58 @@ def is_docs_path(path: str) -> bool:
     return path.endswith(_DOC_SUFFIXES) or path.endswith("/ui") or "/ui/" in path
 
 
-class DocsOnlySwaggerUIMiddleware(SpecMiddleware):
-    """Connexion's ``SwaggerUIMiddleware``, consulted for documentation paths only."""
+MAX_DOCUMENTS = 64  # served specification documents kept (per path, scheme, Host)
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class DocsOnlySwaggerUIMiddleware(SpecMiddleware):
+    """Connexion's ``SwaggerUIMiddleware``, consulted for documentation paths only.
+
+    Connexion deep-copies and re-renders the whole specification on every
+    ``GET …/openapi.json`` (~0.3 s of CPU for Glue's, on the event loop): one client polling it
+    would slow everyone. The rendered document depends only on the path and the URL the request
+    reached (its ``servers`` entry), so the first answer is kept and replayed, bounded in count.
+    """
+
+    def __init__(self, app: ASGIApp, max_documents: int = MAX_DOCUMENTS) -> None:
         self.app = app
         self.swagger_ui = SwaggerUIMiddleware(app)
+        self.max_documents = max_documents
+        self.documents: OrderedDict[tuple[Any, ...], tuple[list[Any], bytes]] = OrderedDict()
 
     def add_api(self, *args: Any, **kwargs: Any) -> None:
         self.swagger_ui.add_api(*args, **kwargs)
+        self.documents.clear()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_docs_path(scope["path"]):
-            await self.swagger_ui(scope, receive, send)
-        else:
+        if scope["type"] != "http" or not is_docs_path(scope["path"]):
             await self.app(scope, receive, send)
+        elif scope["method"] == "GET" and scope["path"].endswith(_DOC_SUFFIXES):
+            await self._document(scope, receive, send)
+        else:
+            await self.swagger_ui(scope, receive, send)
+
+    async def _document(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = next((v for k, v in scope["headers"] if k == b"host"), b"")
+        key = (scope["path"], scope.get("scheme"), scope.get("root_path", ""), host)
+        kept = self.documents.get(key)
+        if kept is not None:
+            self.documents.move_to_end(key)
+            headers, body = kept
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body" and start.get("status") == 200:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self.documents[key] = (list(start.get("headers", [])), b"".join(chunks))
+                    while len(self.documents) > self.max_documents:
+                        self.documents.popitem(last=False)
+            await send(message)
+
+        await self.swagger_ui(scope, receive, record)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 from support import GLUE_HEADERS, SONIA, SPENCOR, glue_login
 
 from mock_server.app import MockServer, create_app
 from mock_server.config import Settings
-from mock_server.routing import is_docs_path
+from mock_server.routing import DocsOnlySwaggerUIMiddleware, is_docs_path
 
 
 @pytest.fixture
@@ -93,3 +94,42 @@ def test_docs_are_still_served(app: MockServer, base: str) -> None:
 )
 def test_docs_paths(path: str, docs: bool) -> None:
     assert is_docs_path(path) is docs
+
+
+class _CountingApp:
+    """Stands in for Connexion's Swagger UI app: counts renders, answers a fixed document."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        body = f'{{"openapi":"3.1.0","host":"{dict(scope["headers"])[b"host"].decode()}"}}'
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
+def test_a_served_spec_is_rendered_once_per_url_and_bounded() -> None:
+    """Connexion re-renders the whole spec per request (~0.3 s CPU for Glue): kept per URL."""
+    docs = DocsOnlySwaggerUIMiddleware(_CountingApp(), max_documents=2)
+    counting = _CountingApp()
+    docs.swagger_ui = counting  # type: ignore[assignment]
+    client = TestClient(docs)
+    first = client.get("/glue/openapi.json")
+    assert client.get("/glue/openapi.json").content == first.content
+    assert counting.calls == 1
+    other = client.get("/glue/openapi.json", headers={"Host": "mock.test"})
+    assert other.json()["host"] == "mock.test" and counting.calls == 2
+    client.get("/sendcloud/api/v2/openapi.json")
+    assert len(docs.documents) == 2  # the oldest of three URLs was dropped
+    client.get("/glue/ui/")
+    assert counting.calls == 4  # the UI itself is not kept
+
+
+@pytest.mark.parametrize("base", ["/glue", "/sendcloud/api/v2"])
+def test_replayed_spec_is_byte_identical(app: MockServer, base: str) -> None:
+    client = TestClient(app)
+    first = client.get(f"{base}/openapi.json")
+    again = client.get(f"{base}/openapi.json")
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content and first.headers == again.headers
