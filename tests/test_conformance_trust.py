@@ -201,7 +201,7 @@ def nothing_returnable(monkeypatch: pytest.MonkeyPatch) -> BrokenImpl:
 
 def run_args(tmp_path: Path, *extra: str) -> list[str]:
     return [
-        "run", "--api", "glue", "--app", "broken_impls:UNDER_TEST", "--base-url", "/glue",
+        "run", "--api", "glue", "--app", "support.broken_impls:UNDER_TEST", "--base-url", "/glue",
         *GLUE_CREDENTIALS, "--seed", SEED, "--max-examples", "2", "--phases", "examples",
         "--report-dir", str(tmp_path), *extra,
     ]  # fmt: skip
