@@ -69,3 +69,28 @@ def test_huge_invalid_bodies_do_not_hold_others_up(mock: LiveMock, token: str) -
     print(report.summary())
     report.assert_held("status 422")
     assert "|" not in report.outcome, report.outcome
+
+
+def valid_returns_body(size: int = LIMIT) -> bytes:
+    """A schema-valid ``POST /glue/returns`` document of about ``size`` bytes (unknown items)."""
+    head = b'{"data":{"type":"returns","attributes":{"store":"DE","returnItems":['
+    item = b'{"salesOrderItemUuid":"00000000-0000-0000-0000-%012d"},'
+    count = (size - len(head) - 8) // len(item % 0)
+    items = b"".join(item % i for i in range(count))
+    return head + items[:-1] + b"]}}}"
+
+
+def test_huge_valid_bodies_do_not_hold_others_up(mock: LiveMock, token: str) -> None:
+    """A schema-valid 1 MiB body is walked off the event loop; a GET meanwhile is not held."""
+    body = valid_returns_body()
+    assert len(body) <= LIMIT
+    raw = post_returns(token, body)
+
+    def attack() -> str:
+        outcomes = {request_once(mock, raw, max_seconds=20) for _ in range(3)}
+        return " | ".join(sorted(outcomes))
+
+    report = run_attack(mock, attack, max_seconds=30)
+    print(report.summary())
+    report.assert_held("status 4")
+    assert "|" not in report.outcome, report.outcome
