@@ -27,3 +27,7 @@ class Settings:
     http: str = "httptools"  # uvicorn's HTTP parser: httptools (fast) or h11 (any method)
     max_returns_per_customer: int = 1000
     max_tokens_per_customer: int = 100
+    # HTTP connections (mock_server/http_protocol.py; --client-timeout, --max-connections)
+    max_head_bytes: int = 65_536  # request line + headers read at most (then 414/431, closed)
+    client_timeout: float = 30.0  # seconds a client may stay silent mid-request (or idle at start)
+    max_connections: int | None = None  # None: half the file-descriptor limit, at most 1000

@@ -64,6 +64,7 @@ def test_silent_client_is_closed_after_the_timeout(mock: LiveMock, sent: str | b
     report.assert_held("closed", "reset", "status 408")
     waited = float(report.outcome.split(" after ")[1].split()[0])
     assert CLIENT_TIMEOUT - 0.2 <= waited < CLIENT_TIMEOUT + 1.5, report.outcome
+    assert "Traceback" not in mock.log()
 
 
 def test_slow_trickled_head_is_closed_at_the_head_deadline(mock: LiveMock) -> None:
@@ -132,9 +133,9 @@ def test_busy_server_answers_over_the_cap_with_a_quick_503(tmp_path) -> None:
                 sock.sendall(slow)
             time.sleep(0.3)
             started = time.monotonic()
-            with socket.create_connection(address(small), timeout=5) as sock:
-                sock.sendall(slow.replace(b"Prefer: delay=3000\r\n", b""))
-                data = b"".join(iter(lambda: sock.recv(65536), b""))
+            with socket.create_connection(address(small), timeout=5) as late:
+                late.sendall(slow.replace(b"Prefer: delay=3000\r\n", b""))
+                data = b"".join(iter(lambda: late.recv(65536), b""))
             assert time.monotonic() - started < 1.0
         finally:
             for sock in busy:

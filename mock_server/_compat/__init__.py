@@ -1,0 +1,1 @@
+"""Private names of third-party packages, one module per package, each with a test."""
