@@ -329,7 +329,7 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
         self._checked = CheckedH11Connection(compat.h11_connection(self), self._check_request)
         compat.replace_h11_connection(self, self._checked)
         self._head_bytes = 0
-        self._head_prefix = b""  # the first bytes of the head being read (request line)
+        self._head_raw = bytearray()  # the head being read (h11 merges repeated lengths)
 
     def adopt(self, transport: asyncio.Transport, head: bytes) -> None:
         """Take over a connection from the httptools protocol, with the head read so far."""
@@ -356,9 +356,7 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
             if self._head_bytes == 0:
                 self._wait_for_client()  # the head's deadline starts with its first byte
             self._head_bytes += len(data)
-            prefix_room = self.limits.max_url_bytes + 64 - len(self._head_prefix)
-            if prefix_room > 0:
-                self._head_prefix += data[:prefix_room]
+            self._head_raw += data[: max(0, self.limits.max_head_bytes - len(self._head_raw))]
             if self._head_bytes > self.limits.max_head_bytes:
                 self._refuse_head()
                 return
@@ -368,12 +366,12 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
         if compat.h11_reading_body(self):
             self._wait_for_client()  # progress: the body's clock starts again
         if not compat.h11_reading_head(self):
-            self._head_bytes, self._head_prefix = 0, b""
+            self._head_bytes, self._head_raw = 0, bytearray()
             if not compat.h11_reading_body(self):
                 self._client_done()
 
     def _refuse_head(self) -> None:
-        first_line, newline, _ = self._head_prefix.partition(b"\n")
+        first_line, newline, _ = self._head_raw[: self.limits.max_url_bytes + 64].partition(b"\n")
         target, _ = head_fields(first_line + b"\n")
         url_too_long = not newline or len(target) > self.limits.max_url_bytes
         status, detail = (414, URL_TOO_LONG) if url_too_long else (431, HEADERS_TOO_LARGE)
@@ -382,7 +380,9 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
     def _check_request(self, event: h11.Request) -> tuple[int, str, list] | None:
         if self._over_cap:
             return self._over_cap_refusal()
-        problem = framing_problem(event.headers, event.http_version.decode("ascii", "replace"))
+        target, raw_fields = head_fields(self._head_raw)
+        fields = raw_fields if target == event.target else list(event.headers)
+        problem = framing_problem(fields, event.http_version.decode("ascii", "replace"))
         return (400, problem, []) if problem else None
 
     def send_400_response(self, msg: str) -> None:
@@ -390,14 +390,17 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
             return
         refusal = self._checked.refusal
         if refusal is None:
-            self._refuse(400, "Invalid HTTP request.", "/")
+            self._refuse(400, "Invalid HTTP request.", path_of(head_fields(self._head_raw)[0]))
             return
         status, detail, headers, target = refusal
-        if status in (414, 431) and target is None:
-            self._refuse_head()
-            return
-        if target is None:
-            target = head_fields(self._head_prefix)[0]
+        if target is None:  # h11 refused the head itself
+            if status in (414, 431):
+                self._refuse_head()
+                return
+            target, fields = head_fields(self._head_raw)
+            problem = framing_problem(fields, "1.1")
+            if problem is not None:
+                status, detail = 400, problem
         self._refuse(status, detail, path_of(target), headers)
 
     def on_response_complete(self) -> None:

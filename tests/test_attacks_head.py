@@ -30,9 +30,12 @@ def endless_url(mock: LiveMock, path: str = "/glue/return-reasons") -> str:
     return stream(mock, first, b"a" * 65536, max_bytes=MAX_ATTACK_BYTES, max_seconds=8)
 
 
-@pytest.fixture(scope="module")
-def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
-    yield from started_mock(tmp_path_factory.mktemp("attack-head"))
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def mock(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveMock]:
+    """A private mock on each HTTP parser (httptools is the default)."""
+    yield from started_mock(tmp_path_factory.mktemp("attack-head"), "--http", request.param)
 
 
 def test_endless_header_lines_get_431_and_a_closed_connection(mock: LiveMock) -> None:

@@ -25,10 +25,15 @@ FILE_LIMIT = 256
 SILENT_SOCKETS = 300  # more than the cap, and than the file limit
 
 
-@pytest.fixture(scope="module")
-def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def mock(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveMock]:
+    """A private mock on each HTTP parser (httptools is the default)."""
     yield from started_mock(
         tmp_path_factory.mktemp("attack-silent"),
+        "--http",
+        request.param,
         "--client-timeout",
         str(CLIENT_TIMEOUT),
         "--max-connections",

@@ -33,9 +33,12 @@ def smuggling_request(path: str, framing: list[bytes]) -> bytes:
     return b"\r\n".join(head) + b"\r\n\r\n0\r\n\r\n" + SMUGGLED
 
 
-@pytest.fixture(scope="module")
-def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
-    yield from started_mock(tmp_path_factory.mktemp("attack-smuggling"))
+@pytest.fixture(scope="module", params=["httptools", "h11"])
+def mock(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveMock]:
+    """A private mock on each HTTP parser (httptools is the default)."""
+    yield from started_mock(tmp_path_factory.mktemp("attack-smuggling"), "--http", request.param)
 
 
 @pytest.mark.parametrize("framing", FRAMINGS.values(), ids=FRAMINGS.keys())

@@ -23,6 +23,8 @@ OPTIONS = {
     "--token-ttl": "access-token lifetime",
     "--log-level": "server log level",
     "--http": "HTTP parser",
+    "--client-timeout": "stayed silent this long",
+    "--max-connections": "open connections at most",
 }
 
 
