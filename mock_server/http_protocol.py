@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlsplit
 
 import h11
@@ -175,6 +175,11 @@ class GuardedConnection:
     render: ClassVar[ErrorRenderer] = staticmethod(plain_json_errors)
     cap_log: ClassVar[_CapLog] = _CapLog()
 
+    @property
+    def _uv(self) -> compat.Protocol:
+        """This connection as the uvicorn protocol it is mixed into (for the compat layer)."""
+        return cast(compat.Protocol, self)
+
     def _guard_init(self) -> None:
         self._state = "open"  # "refused" (lingering, then closing), "handed over", "closed"
         self._timer: asyncio.TimerHandle | None = None
@@ -190,7 +195,7 @@ class GuardedConnection:
         """Called once the connection is registered: make room past the cap, or mark it."""
         if self._adopted:
             return
-        open_connections = compat.connections(self)  # type: ignore[arg-type]
+        open_connections = compat.connections(self._uv)
         if len(open_connections) <= self.limits.max_connections:
             return
         live = [
@@ -237,13 +242,13 @@ class GuardedConnection:
 
     def _client_timed_out(self) -> None:
         self._timer = None
-        if self._state != "open" or compat.transport_of(self).is_closing():  # type: ignore[arg-type]
+        if self._state != "open" or compat.transport_of(self._uv).is_closing():
             return
-        if compat.reading_paused(self):  # type: ignore[arg-type]
+        if compat.reading_paused(self._uv):
             self._wait_for_client()  # the mock stopped reading; the client is not to blame
             return
-        in_progress = compat.request_in_progress(self)  # type: ignore[arg-type]
-        if in_progress and not compat.awaiting_request_body(self):  # type: ignore[arg-type]
+        in_progress = compat.request_in_progress(self._uv)
+        if in_progress and not compat.awaiting_request_body(self._uv):
             self._waiting_since = None  # the app's turn, not the client's
             return
         self._close(f"silent for {self.limits.client_timeout:g} s")
@@ -251,8 +256,8 @@ class GuardedConnection:
     def _close(self, why: str) -> None:
         self._state = "closed"
         self._cancel_timers()
-        logger.debug("closing the connection of %s: %s", compat.client_address(self), why)  # type: ignore[arg-type]
-        compat.transport_of(self).close()  # type: ignore[arg-type]
+        logger.debug("closing the connection of %s: %s", compat.client_address(self._uv), why)
+        compat.transport_of(self._uv).close()
 
     def _cancel_timers(self) -> None:
         self._cancel_timer()
@@ -275,10 +280,10 @@ class GuardedConnection:
 
     def _write_stalled(self) -> None:
         self._write_timer = None
-        if compat.writing_paused(self):  # type: ignore[arg-type]
+        if compat.writing_paused(self._uv):
             self._state = "closed"
             self._cancel_timers()
-            compat.transport_of(self).abort()  # type: ignore[arg-type]  # close() would wait
+            compat.transport_of(self._uv).abort()  # close() would wait
 
     # --------------------------------------------------------------- refusing a request
 
@@ -294,14 +299,14 @@ class GuardedConnection:
             return
         self._state = "refused"
         self._cancel_timers()
-        transport = compat.transport_of(self)  # type: ignore[arg-type]
-        if compat.request_in_progress(self) or transport.is_closing():  # type: ignore[arg-type]
+        transport = compat.transport_of(self._uv)
+        if compat.request_in_progress(self._uv) or transport.is_closing():
             transport.close()  # a response is under way on this connection: do not interleave
             return
         body, media_type = self.render(status, detail, path)
         head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n".encode()]
         fields = [
-            *compat.default_headers(self),  # type: ignore[arg-type]
+            *compat.default_headers(self._uv),
             (b"content-type", media_type.encode()),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
@@ -317,7 +322,7 @@ class GuardedConnection:
         """After a refusal: drop what the client still sends, up to ``LINGER_BYTES``."""
         self._lingered += len(data)
         if self._lingered > LINGER_BYTES:
-            compat.transport_of(self).close()  # type: ignore[arg-type]
+            compat.transport_of(self._uv).close()
 
 
 class MockH11Protocol(GuardedConnection, compat.H11Protocol):
@@ -338,8 +343,8 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
         transport.set_protocol(self)
         self.data_received(head)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
-        super().connection_made(transport)  # type: ignore[arg-type]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
         self._admit()
         self._wait_for_client()
 
@@ -467,8 +472,8 @@ class MockHttpToolsProtocol(GuardedConnection, compat.HttpToolsProtocol):
         self._between_messages = True  # the next byte received starts a request
         self._head_is_whole = False  # the buffer holds the request from its first byte
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
-        super().connection_made(transport)  # type: ignore[arg-type]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
         self._admit()
         self._wait_for_client()
 
