@@ -111,8 +111,9 @@ class JSONBodyValidator(AbstractRequestBodyValidator):
     """Request bodies: strict UTF-8 JSON, then JSON Schema 2020-12.
 
     A valid 1 MiB body takes JSON Schema most of a second to walk; bodies over
-    ``OFFLOAD_BYTES`` are therefore validated in a worker thread, one at a time, so the event
-    loop keeps serving other requests meanwhile. (Invalid bodies stop at ``MAX_ERRORS``.)
+    ``OFFLOAD_BYTES`` are therefore validated in a worker thread, one at a time (and decoded one
+    at a time, which bounds the memory of many at once), so the event loop keeps
+    serving other requests meanwhile. (Invalid bodies stop at ``MAX_ERRORS``.)
     """
 
     def __init__(self, *, schema: dict, nullable: bool = False, **kwargs: Any) -> None:
@@ -130,21 +131,30 @@ class JSONBodyValidator(AbstractRequestBodyValidator):
 
     async def _parse(self, stream: AsyncIterator[bytes], scope: Scope) -> Any:
         raw = b"".join([chunk async for chunk in stream])
+        if len(raw) <= OFFLOAD_BYTES:
+            return self._decode(raw)
+        # A large body: decoded and validated one at a time (a 1 MiB document of small items
+        # is some 20 MiB of Python objects), and walked in a worker thread. (Read outside the
+        # slot: a client slow to send its body must not hold it.)
+        async with heavy_validation_slot():
+            body = self._decode(raw)
+            if body is not None:
+                await asyncio.to_thread(self._check, body)
+                self._validated = True
+        return body
+
+    @staticmethod
+    def _decode(raw: bytes) -> Any:
         if not raw.strip():
             return None
         try:
-            body = json.loads(raw.decode("utf-8"))
+            return json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise MalformedBodyError(f"body is not valid UTF-8: {exc.reason}") from exc
         except RecursionError as exc:
             raise MalformedBodyError("body is nested too deeply") from exc
         except ValueError as exc:
             raise MalformedBodyError(f"body is not valid JSON: {exc}") from exc
-        if len(raw) > OFFLOAD_BYTES and body is not None:
-            async with heavy_validation_slot():
-                await asyncio.to_thread(self._check, body)
-            self._validated = True
-        return body
 
     def _validate(self, body: Any) -> None:
         if not self._validated:

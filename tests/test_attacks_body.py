@@ -94,3 +94,20 @@ def test_huge_valid_bodies_do_not_hold_others_up(mock: LiveMock, token: str) -> 
     print(report.summary())
     report.assert_held("status 4")
     assert "|" not in report.outcome, report.outcome
+
+
+def test_parallel_huge_bodies_stay_within_the_memory_bound(mock: LiveMock, token: str) -> None:
+    """Six such bodies at once: decoded one at a time (each is ~20 MiB of Python objects)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    raw = post_returns(token, invalid_returns_body())
+
+    def attack() -> str:
+        with ThreadPoolExecutor(6) as pool:
+            outcomes = set(pool.map(lambda _: request_once(mock, raw, max_seconds=20), range(6)))
+        return " | ".join(sorted(outcomes))
+
+    report = run_attack(mock, attack, max_seconds=30)
+    print(report.summary())
+    report.assert_held("status 422")
+    assert "|" not in report.outcome, report.outcome
