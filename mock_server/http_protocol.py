@@ -357,17 +357,19 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
         if self._state != "open":
             self._linger(data)
             return
-        if compat.h11_reading_head(self):
+        reading_head = compat.h11_reading_head(self)
+        if reading_head:
             if self._head_bytes == 0:
                 self._wait_for_client()  # the head's deadline starts with its first byte
-            self._head_bytes += len(data)
             self._head_raw += data[: max(0, self.limits.max_head_bytes - len(self._head_raw))]
-            if self._head_bytes > self.limits.max_head_bytes:
-                self._refuse_head()
-                return
         super().data_received(data)
         if self._state != "open":
             return
+        if reading_head and compat.h11_reading_head(self):
+            self._head_bytes += len(data)  # the whole chunk went to the (unfinished) head
+            if self._head_bytes > self.limits.max_head_bytes:
+                self._refuse_head()
+                return
         if compat.h11_reading_body(self):
             self._wait_for_client()  # progress: the body's clock starts again
         if not compat.h11_reading_head(self):
@@ -383,6 +385,11 @@ class MockH11Protocol(GuardedConnection, compat.H11Protocol):
         self._refuse(status, detail, path_of(target))
 
     def _check_request(self, event: h11.Request) -> tuple[int, str, list] | None:
+        size = len(event.target) + sum(len(n) + len(v) + 4 for n, v in event.headers)
+        if size > self.limits.max_head_bytes:  # a head over the cap that came in one piece
+            if len(event.target) > self.limits.max_url_bytes:
+                return 414, URL_TOO_LONG, []
+            return 431, HEADERS_TOO_LARGE, []
         if self._over_cap:
             return self._over_cap_refusal()
         target, raw_fields = head_fields(self._head_raw)

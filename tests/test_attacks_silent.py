@@ -9,12 +9,14 @@ the process's file limit lowered to 256 — and the log says the cap was reached
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import resource
 import socket
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from conftest import JSONAPI, LiveMock
 from test_attacks_harness import address, read_outcome, run_attack, started_mock
@@ -149,3 +151,38 @@ def test_busy_server_answers_over_the_cap_with_a_quick_503(tmp_path) -> None:
         assert head.startswith(b"HTTP/1.1 503"), data[:300]
         assert b"retry-after:" in head.lower()
         assert b'"status": 503' in body
+
+
+def test_client_that_stops_reading_is_closed_after_the_timeout(mock: LiveMock) -> None:
+    """400 pipelined requests for a 20 KB page of returns, and then no reading: once the
+    socket buffers are full the mock waits ``--client-timeout`` for the client, then drops it."""
+    keys = httpx.get(f"{mock.url}/__admin/accounts").json()["sendcloud"]["basic"][0]
+    auth = base64.b64encode(f"{keys['publicKey']}:{keys['secretKey']}".encode()).decode()
+    request = (
+        f"GET /sendcloud/api/v2/returns HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Basic {auth}\r\n\r\n"
+    ).encode()
+    one = len(
+        httpx.get(
+            f"{mock.url}/sendcloud/api/v2/returns", auth=(keys["publicKey"], keys["secretKey"])
+        ).content
+    )
+    count = 400
+
+    def attack() -> str:
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(address(mock))
+            sock.sendall(request * count)
+            time.sleep(CLIENT_TIMEOUT + 2)  # not reading
+            received = 0
+            sock.settimeout(2)
+            with contextlib.suppress(OSError):
+                while chunk := sock.recv(65536):
+                    received += len(chunk)
+        return f"closed after {received // one} of {count} responses"
+
+    report = run_attack(mock, attack, max_seconds=CLIENT_TIMEOUT + 8)
+    print(report.summary())
+    report.assert_held("closed")
+    assert int(report.outcome.split()[2]) < count, report.outcome
