@@ -15,7 +15,9 @@ The protocols here, subclasses of uvicorn's (through ``mock_server._compat.uvico
   stops reading its response, is closed after ``client_timeout`` seconds of silence.
 * **A connection cap.** Past ``max_connections`` open connections the longest-silent one (one
   waiting on its client) is closed to make room; when every connection is busy, the new one
-  gets 503 with ``Retry-After``. Reaching the cap is logged (at most every 10 s).
+  gets 503 with ``Retry-After``. Reaching the cap is logged (at most every 10 s). (uvicorn's
+  ``limit_concurrency`` counts connections but refuses only a request whose head has arrived:
+  silent sockets are never refused and shut out everyone else, who get a plain-text 503.)
 
 Refusals are written with ``Connection: close``; the mock then stops sending, reads and drops
 what the client still sends for a moment (so the client can read the answer instead of a
@@ -159,8 +161,9 @@ class _CapLog:
         now = time.monotonic()
         if now - self.last >= CAP_LOG_INTERVAL:
             logger.warning(
-                "connection cap reached (--max-connections %d): closed %d longest-silent "
-                "connection(s), answered %d with 503 since the last report",
+                "connection cap reached (--max-connections %d): closing the longest-silent "
+                "connections to make room, 503 when all are busy (since the last report: "
+                "%d closed, %d answered 503)",
                 limits.max_connections,
                 self.evicted,
                 self.refused,

@@ -132,7 +132,7 @@ def test_busy_server_answers_over_the_cap_with_a_quick_503(tmp_path) -> None:
     for small in started_mock(tmp_path, "--max-connections", "2", "--client-timeout", "5"):
         slow = (
             f"GET /glue/return-reasons HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: {JSONAPI}\r\n"
-            "Prefer: delay=3000\r\n\r\n"
+            "Prefer: delay=1500\r\n\r\n"
         ).encode()
         busy = [socket.create_connection(address(small), timeout=5) for _ in range(2)]
         try:
@@ -141,7 +141,7 @@ def test_busy_server_answers_over_the_cap_with_a_quick_503(tmp_path) -> None:
             time.sleep(0.3)
             started = time.monotonic()
             with socket.create_connection(address(small), timeout=5) as late:
-                late.sendall(slow.replace(b"Prefer: delay=3000\r\n", b""))
+                late.sendall(slow.replace(b"Prefer: delay=1500\r\n", b""))
                 data = b"".join(iter(lambda: late.recv(65536), b""))
             assert time.monotonic() - started < 1.0
         finally:
