@@ -601,6 +601,7 @@ class MockHttpToolsProtocol(GuardedConnection, compat.HttpToolsProtocol):
 
     def _hand_over_to_h11(self, head: bytes) -> None:
         protocol = compat.new_protocol_like(self.h11_class, self)
+        protocol._over_cap = self._over_cap
         self._state = "handed over"
         self._cancel_timers()
         compat.connections(self).discard(self)
