@@ -111,6 +111,23 @@ def build_parser() -> OneLineParser:
         help="HTTP parser: httptools (default, fastest; a head it cannot parse, such as an "
         "unknown method or a request line over 64 KiB, is handed to h11) or h11 (h11 only)",
     )
+    # HTTP connection limits (issue 12; mock_server/http_protocol.py)
+    parser.add_argument(
+        "--client-timeout",
+        type=_bounded(float, 0.1, 3600.0, "seconds 0.1-3600"),
+        default=30.0,
+        metavar="SECONDS",
+        help="close a connection whose client sent nothing, or part of a request, and then "
+        "stayed silent this long (default 30)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_bounded(int, 1, 1_000_000, "an integer >= 1"),
+        default=None,
+        metavar="N",
+        help="open connections at most; past it the longest-silent one is closed, or, when all "
+        "are busy, the new one gets 503 (default: half the file-descriptor limit, at most 1000)",
+    )
     parser.add_argument(
         "--forwarded-allow-ips",
         default="",
@@ -160,13 +177,12 @@ def build_parser() -> OneLineParser:
     return parser
 
 
-def http_protocol(name: str) -> Any:
-    """uvicorn's ``http=``: httptools with the h11 fallback for unparseable heads, or h11."""
-    if name == "h11":
-        return "h11"
-    from .http_protocol import FallbackHttpToolsProtocol
+def http_protocol(settings: Settings, runtime: Any) -> Any:
+    """uvicorn's ``http=``: httptools (h11 for heads it cannot parse) or h11, with the mock's
+    head limits, client timeout and connection cap (``mock_server/http_protocol.py``)."""
+    from .http_protocol import protocol_for
 
-    return FallbackHttpToolsProtocol
+    return protocol_for(settings, runtime)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -189,6 +205,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         max_sessions=args.max_sessions,
         session_ttl=args.session_ttl,
         access_log=not args.quiet,
+        client_timeout=args.client_timeout,
+        max_connections=args.max_connections,
     )
 
 
@@ -283,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=settings.port,
             log_level=args.log_level,
             access_log=args.log_level == "debug",
-            http=http_protocol(settings.http),
+            http=http_protocol(settings, app.runtime),
             # h11 (also behind httptools' fallback): room for long request lines, answered 414
             h11_max_incomplete_event_size=256 * 1024,
             # X-Forwarded-* only from the proxies named (uvicorn trusts loopback by default)

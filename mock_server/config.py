@@ -39,3 +39,7 @@ class Settings:
     session_ttl: float = 1800.0  # seconds a named session may stay idle
     session: str = ""  # set per session; "" is the default session
     access_log: bool = True
+    # HTTP connections (mock_server/http_protocol.py; --client-timeout, --max-connections)
+    max_head_bytes: int = 65_536  # request line + headers read at most (then 414/431, closed)
+    client_timeout: float = 30.0  # seconds a client may stay silent mid-request (or idle at start)
+    max_connections: int | None = None  # None: half the file-descriptor limit, at most 1000

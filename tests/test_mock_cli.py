@@ -30,6 +30,8 @@ OPTIONS = {
     "--max-sessions": "named sessions kept at once",
     "--session-ttl": "idle named sessions expire",
     "--quiet": "no access log",
+    "--client-timeout": "stayed silent this long",
+    "--max-connections": "open connections at most",
 }
 
 
