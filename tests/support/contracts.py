@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry
 
-from api_contracts import HTTP_METHODS, Contract, load_document, resolve_pointer
+from api_contracts import HTTP_METHODS, load_document, resolve_pointer
 from mock_server import lint
 from mock_server.apis import ALL_APIS
 
@@ -28,12 +28,6 @@ SPECS: dict[str, Path] = {api.name: Path(api.spec_file) for api in ALL_APIS}
 def load_spec(api: str) -> dict[str, Any]:
     """The parsed (unresolved) contract of ``api``; cached, do not mutate."""
     return load_document(SPECS[api])
-
-
-@cache
-def load_contract(api: str) -> Contract:
-    """The resolved contract of ``api``; cached, do not mutate."""
-    return Contract.load(SPECS[api], api)
 
 
 @cache
