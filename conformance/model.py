@@ -177,6 +177,8 @@ class RunResult:
     errors: list[HarnessError] = field(default_factory=list)
     duration: float = 0.0
     requests: int = 0
+    # credential options of the reproduce line; secrets as "$CONFORMANCE_…" references
+    auth_options: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -195,7 +197,8 @@ class RunResult:
 
     def reproduce_command(self) -> str:
         """A command line that repeats this run with the same seed."""
-        return (
+        command = (
             f"conformance run --api {self.api} --base-url {shlex.quote(self.base_url)} "
             f"--seed {self.seed} --max-examples {self.max_examples}"
         )
+        return " ".join([command, *self.auth_options])

@@ -238,7 +238,7 @@ def markdown(result: RunResult) -> str:
         f"- **Seed:** `{result.seed}` (max examples {result.max_examples}, phases "
         f"{', '.join(result.phases) or 'none'})",
         f"- **Requests:** {result.requests} in {result.duration:.1f}s",
-        f"- **Reproduce:** `{result.reproduce_command()}` (plus your credentials)",
+        f"- **Reproduce:** `{result.reproduce_command()}`",
         "",
         "## Summary",
         "",

@@ -22,8 +22,9 @@ from ...checks.base import (
     response_check,
     scenario,
 )
-from ...checks.envelopes import is_json_media_type, sendcloud_error_problems
+from ...checks.envelopes import is_json_media_type
 from ...model import Exchange
+from .envelope import sendcloud_error_problems
 
 API = "sendcloud"
 LIST_PATH = "/returns"
