@@ -191,12 +191,12 @@ def junit_element(results: Iterable[RunResult]) -> ET.Element:
                 message=_xml_safe(f"{len(result.errors)} error(s) kept the harness from testing"),
             )
             error.text = _xml_safe("\n".join(f"{e.where}: {e.message}" for e in result.errors))
-        for key, value in counts.items():
-            suite.set(key, str(value))
-            totals[key] += value
+        for key, count in counts.items():
+            suite.set(key, str(count))
+            totals[key] += count
         total_time += result.duration
-    for key, value in totals.items():
-        root.set(key, str(value))
+    for key, total in totals.items():
+        root.set(key, str(total))
     root.set("time", f"{total_time:.3f}")
     return root
 

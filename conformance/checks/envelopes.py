@@ -14,7 +14,9 @@ JSON_MEDIA_TYPE = "application/json"
 
 def is_json_media_type(media_type: str | None) -> bool:
     """``application/json`` or any ``+json`` structured syntax suffix."""
-    return bool(media_type) and (media_type == JSON_MEDIA_TYPE or media_type.endswith("+json"))
+    if not media_type:
+        return False
+    return media_type == JSON_MEDIA_TYPE or media_type.endswith("+json")
 
 
 def _extension_member(name: str) -> bool:

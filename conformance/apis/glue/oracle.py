@@ -98,9 +98,9 @@ def _glue_auth(verdict: Verdict, op: Operation, request: Request) -> None:
         )
 
 
-_ENVELOPE = {(400, None)}
-_ENVELOPE_OR_901 = {(400, None), (422, "901")}
-_INVALID_901 = {(422, "901")}
+_ENVELOPE: set[Outcome] = {(400, None)}
+_ENVELOPE_OR_901: set[Outcome] = {(400, None), (422, "901")}
+_INVALID_901: set[Outcome] = {(422, "901")}
 
 
 def _glue_body(verdict: Verdict, op: Operation, request: Request) -> Any:

@@ -231,6 +231,7 @@ def sendcloud_list(ctx: ScenarioContext) -> None:
                 contract=CURSOR_CONTRACT,
                 exchange=pages[index][0],
             )
+            assert isinstance(previous, str)  # expect() raised otherwise
             back, document = _page(ctx, previous)
             expect(
                 _ids(document) == _ids(pages[index - 1][1]),
@@ -250,7 +251,7 @@ def sendcloud_list(ctx: ScenarioContext) -> None:
             from datetime import datetime
 
             try:
-                parsed = [datetime.fromisoformat(s) for s in stamps]
+                parsed = [datetime.fromisoformat(str(s)) for s in stamps]
             except ValueError:
                 parsed = []
             out_of_order = [i for i in range(1, len(parsed)) if parsed[i] < parsed[i - 1]]
