@@ -36,6 +36,7 @@ _JSON_MEMBER = re.compile(
     r'(?:[A-Za-z0-9_-]*)"\s*:\s*)"(?:[^"\\]|\\.)*"',
     re.IGNORECASE,
 )
+_MAY_HOLD_SECRET = re.compile(rb"(?i)password|passwd|secret|token|api[-_]?key|credential")
 _AUTH_VALUE = re.compile(
     r"(?i)\b((?:authorization|proxy-authorization|cookie|set-cookie)\s*[:=]\s*)"
     r"(?:(bearer|basic|digest|token)\s+)?[^\s'\"\\]+"
@@ -66,8 +67,11 @@ class Redactor:
         """Remember the credential-named string values of a JSON body (tokens of a login)."""
         if not body:
             return
+        raw = body.encode("utf-8", errors="replace") if isinstance(body, str) else body
+        if not _MAY_HOLD_SECRET.search(raw):
+            return  # most bodies: no JSON parse
         try:
-            document = json.loads(body)
+            document = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return
         for key, value in _members(document):
