@@ -178,6 +178,8 @@ class RunResult:
     duration: float = 0.0
     requests: int = 0
     fail_on_skip: bool = False  # ``--fail-on-skip``: a skipped check fails the run (CI)
+    # credential options of the reproduce line; secrets as "$CONFORMANCE_…" references
+    auth_options: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -219,7 +221,8 @@ class RunResult:
 
     def reproduce_command(self) -> str:
         """A command line that repeats this run with the same seed."""
-        return (
+        command = (
             f"conformance run --api {self.api} --base-url {shlex.quote(self.base_url)} "
             f"--seed {self.seed} --max-examples {self.max_examples}"
         )
+        return " ".join([command, *self.auth_options])

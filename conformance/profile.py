@@ -9,6 +9,7 @@ the placeholder pattern) and import their checks, edges and oracle only when ask
 
 from __future__ import annotations
 
+import shlex
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class Placeholder:
     description: str
     fresh: bool = False
     shell: str = ""  # the variable of the curl script
+    secret: bool = False  # masked wherever the harness writes its value
 
 
 @dataclass
@@ -149,8 +151,6 @@ class ApiProfile(ABC):
     placeholders: ClassVar[tuple[Placeholder, ...]] = ()
     # (operationId, path parameter) → placeholder standing for an existing resource
     path_placeholders: ClassVar[Mapping[tuple[str, str], str]] = {}
-    # operationId → {body attribute: placeholder}: documented example values that are real data
-    body_placeholders: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     # status → why no single request can make a correct implementation answer it
     not_provokable: ClassVar[Mapping[int, str]] = {}
     # header parameters every operation has although the contract does not declare them
@@ -206,7 +206,10 @@ class ApiProfile(ABC):
         for option in self.credential_options:
             if not self._has(credentials, option.dest):
                 continue
-            value = f'"${option.env}"' if option.secret else self._value(credentials, option.dest)
+            if option.secret:
+                value = f'"${option.env}"'
+            else:
+                value = shlex.quote(self._value(credentials, option.dest))
             words += [f"--{option.name}", value]
         return words
 
@@ -239,6 +242,11 @@ class ApiProfile(ABC):
         return {}
 
     # ------------------------------------------------------------------ the corpus
+
+    def example_placeholders(self, op: Operation) -> dict[str, str]:
+        """Documented example values of ``op``'s body that stand for real data (a customer's
+        credentials): example value → ``{{placeholder}}``, replaced in generated bodies."""
+        return {}
 
     def base_headers(self, op: Operation) -> dict[str, str]:
         """Headers of a valid request to ``op`` (placeholders for credentials)."""

@@ -28,6 +28,7 @@ from .corpus.model import (
     wire_path,
 )
 from .profile import ApiProfile, Credentials, PlaceholderResolver, Unresolvable, UsageError
+from .redaction import Redactor
 
 AS_EXPECTED, MISMATCH, SKIPPED, ERROR = "as expected", "MISMATCH", "skipped", "error"
 
@@ -84,9 +85,15 @@ class Resolver:
     """Values of the placeholders on one target: the API's profile knows how to read them."""
 
     def __init__(
-        self, profile: ApiProfile, http: httpx.Client, base_url: str, credentials: Credentials
+        self,
+        profile: ApiProfile,
+        http: httpx.Client,
+        base_url: str,
+        credentials: Credentials,
+        redactor: Redactor | None = None,
     ) -> None:
         self.profile = profile
+        self.redactor = redactor or Redactor()
         self.lookups: PlaceholderResolver = profile.resolver(
             http, base_url, credentials, self.value
         )
@@ -103,7 +110,12 @@ class Resolver:
             raise Unresolvable(f"unknown placeholder {{{{{name}}}}}")
         table = self.case_values if placeholder.fresh else self.cache
         if name not in table:
-            table.update(self.lookups.lookup(name))
+            found = self.lookups.lookup(name)
+            for key, value in found.items():
+                known = PLACEHOLDERS.get(key)
+                if known is not None and known.secret:
+                    self.redactor.add(value)
+            table.update(found)
         return table[name]
 
     def prepare(self, case: Case) -> None:
@@ -141,6 +153,7 @@ def _send(
     case: Case,
     resolve: Callable[[str], str],
     profile: ApiProfile,
+    redactor: Redactor,
 ) -> CaseResult:
     request = case.request
     url = base_url + wire_path(request, resolve)
@@ -150,6 +163,7 @@ def _send(
     started = time.perf_counter()
     response = http.request(request.method, url, headers=headers, content=body)
     elapsed = time.perf_counter() - started
+    redactor.learn(response.content)  # tokens a login answered with
     codes = profile.error_codes(response.content)
     ok = case.expect.matches(response.status_code, codes)
     return CaseResult(
@@ -181,6 +195,26 @@ def replay(
     target = as_target(target)
     profile = profile_for(corpus.api)
     credentials = credentials or Credentials()
+    redactor = Redactor(profile.secrets(credentials))
+    try:
+        return _replay(
+            corpus, target, credentials, profile, redactor, timeout, reset_url, cases, progress
+        )
+    except UsageError as exc:
+        raise UsageError(redactor.text(str(exc))) from None
+
+
+def _replay(
+    corpus: Corpus,
+    target: Target,
+    credentials: Credentials,
+    profile: ApiProfile,
+    redactor: Redactor,
+    timeout: float,
+    reset_url: str | None,
+    cases: Callable[[Case], bool] | None,
+    progress: Callable[[CaseResult], None] | None,
+) -> ReplayResult:
     reason = probe(target, timeout=min(timeout, 10.0))
     if reason is not None:
         raise UsageError(reason)
@@ -193,13 +227,13 @@ def replay(
                 http.post(reset_url).raise_for_status()
             except httpx.HTTPError as exc:
                 raise UsageError(f"--reset-url {reset_url} failed: {exc}") from None
-        resolver = Resolver(profile, http, target.url, credentials)
+        resolver = Resolver(profile, http, target.url, credentials, redactor)
         for case in corpus.cases:
             if cases is not None and not cases(case):
                 continue
             try:
                 resolver.prepare(case)
-                outcome = _send(http, target.url, case, resolver.value, profile)
+                outcome = _send(http, target.url, case, resolver.value, profile, redactor)
                 expired = (
                     profile.session_expired(case, outcome.status, credentials)
                     if outcome.verdict == MISMATCH and outcome.status is not None
@@ -208,18 +242,26 @@ def replay(
                 if expired:  # log in again, once (as `run` does)
                     for name in expired:
                         resolver.cache.pop(name, None)
-                    outcome = _send(http, target.url, case, resolver.value, profile)
+                    outcome = _send(http, target.url, case, resolver.value, profile, redactor)
             except Unresolvable as exc:
                 outcome = CaseResult(case, SKIPPED, detail=str(exc))
             except httpx.HTTPError as exc:
                 outcome = CaseResult(case, ERROR, detail=f"{type(exc).__name__}: {exc}")
-            result.results.append(outcome)
+            result.results.append(_masked(outcome, redactor))
             if progress is not None:
                 progress(outcome)
     finally:
         http.close()
     result.duration = time.perf_counter() - started
     return result
+
+
+def _masked(outcome: CaseResult, redactor: Redactor) -> CaseResult:
+    """The outcome as it may be shown and written: no secret in the request or the answer."""
+    outcome.detail = redactor.text(outcome.detail)
+    outcome.request_line = redactor.text(outcome.request_line)
+    outcome.response_excerpt = redactor.text(outcome.response_excerpt)
+    return outcome
 
 
 # --------------------------------------------------------------------------- reports

@@ -202,8 +202,8 @@ def junit_element(results: Iterable[RunResult]) -> ET.Element:
             suite.set(key, str(count))
             totals[key] += count
         total_time += result.duration
-    for key, count in totals.items():
-        root.set(key, str(count))
+    for key, total in totals.items():
+        root.set(key, str(total))
     root.set("time", f"{total_time:.3f}")
     return root
 
@@ -246,7 +246,7 @@ def markdown(result: RunResult) -> str:
         f"- **Seed:** `{result.seed}` (max examples {result.max_examples}, phases "
         f"{', '.join(result.phases) or 'none'})",
         f"- **Requests:** {result.requests} in {result.duration:.1f}s",
-        f"- **Reproduce:** `{result.reproduce_command()}` (plus your credentials)",
+        f"- **Reproduce:** `{result.reproduce_command()}`",
         "",
         "## Summary",
         "",

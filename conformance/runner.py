@@ -31,6 +31,7 @@ from .model import (
     Violation,
 )
 from .profile import ApiProfile, Authentication, Credentials, UsageError
+from .redaction import Redactor
 
 if TYPE_CHECKING:
     from ._compat.schemathesis import EngineEvent
@@ -148,7 +149,9 @@ class _Run:
         self.target = target
         self.credentials = credentials
         self.options = options
-        self.progress = options.progress or (lambda line: None)
+        self.redactor = Redactor(profile.secrets(credentials))
+        shown = options.progress or (lambda line: None)
+        self.progress: Progress = lambda line: shown(self.redactor.text(line))
         self.seed = options.seed if options.seed is not None else random.randrange(2**31)
         try:
             self.contract = profile.load_contract(options.spec)
@@ -181,6 +184,7 @@ class _Run:
             max_examples=options.max_examples,
             phases=list(options.phases),
             fail_on_skip=options.fail_on_skip,
+            auth_options=profile.reproduce_options(credentials),
         )
         for name, (kind, description) in self.known.items():
             if self.selected(name):
@@ -194,6 +198,7 @@ class _Run:
         headers = {"Accept": self.profile.accept}
 
         def on_exchange(exchange: Exchange) -> None:
+            self.redactor.learn(exchange.response.body)  # tokens of a login, for instance
             run_response_checks(self.api, exchange, self.contract, self.recorder, self.selected)
 
         def operation_of(method: str, path: str) -> str | None:
@@ -233,6 +238,15 @@ class _Run:
     # ------------------------------------------------------------------ phases
 
     def execute(self) -> RunResult:
+        """The run; every secret masked in the result and in any usage error."""
+        try:
+            result = self._execute()
+        except UsageError as exc:
+            raise UsageError(self.redactor.text(str(exc))) from None
+        self.redactor.result(result)
+        return result
+
+    def _execute(self) -> RunResult:
         started = time.perf_counter()
         options = self.options
         self.profile.check_credentials(self.credentials)

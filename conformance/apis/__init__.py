@@ -1,7 +1,7 @@
 """The APIs the harness knows: one package per API (like ``mock_server/apis/``), one registry.
 
 Adding an API is one package ``conformance/apis/<api>/`` whose ``profile.py`` defines a
-:class:`~conformance.profile.ApiProfile` as ``PROFILE``, plus its line in :data:`BUILT_IN`.
+:class:`~conformance.profile.ApiProfile` as ``PROFILE``; :data:`BUILT_IN` finds it.
 Everything shared — the CLI's ``--api`` choices, the pytest plugin, the placeholder pattern of
 the corpora — is read from here. An API defined outside the package (a test's) joins with
 :func:`register`.
@@ -9,17 +9,31 @@ the corpora — is read from here. An API defined outside the package (a test's)
 
 from __future__ import annotations
 
+import pkgutil
 import re
 from collections.abc import Iterator
 from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 from api_contracts import Contract
 
 from ..profile import ApiProfile, Placeholder, UsageError
 
-# The packages under conformance/apis/ that define a profile, in the order they are listed.
-BUILT_IN = ("glue", "sendcloud")
+
+def _built_in() -> tuple[str, ...]:
+    """The packages under conformance/apis/ that define a profile, by name."""
+    return tuple(
+        sorted(
+            module.name
+            for module in pkgutil.iter_modules(__path__)
+            if module.ispkg and find_spec(f"{__name__}.{module.name}.profile") is not None
+        )
+    )
+
+
+# Found, not listed: a new API is one new package, nothing here changes.
+BUILT_IN = _built_in()
 
 _PROFILES: dict[str, ApiProfile] = {}
 _PATTERN: list[re.Pattern[str]] = []  # cache of placeholder_pattern(), reset by register()

@@ -1,4 +1,4 @@
-"""Envelope rules written once: JSON:API documents (Glue) and the Sendcloud error envelope.
+"""Envelope rules written once: JSON:API documents (any JSON:API API, Glue among them).
 
 Each function returns a list of problems (empty = fine), so callers decide how to report them.
 """
@@ -14,9 +14,9 @@ JSON_MEDIA_TYPE = "application/json"
 
 def is_json_media_type(media_type: str | None) -> bool:
     """``application/json`` or any ``+json`` structured syntax suffix."""
-    return media_type is not None and (
-        media_type == JSON_MEDIA_TYPE or media_type.endswith("+json")
-    )
+    if not media_type:
+        return False
+    return media_type == JSON_MEDIA_TYPE or media_type.endswith("+json")
 
 
 def _extension_member(name: str) -> bool:
@@ -120,36 +120,3 @@ def error_status_matches(value: Any, status: int) -> bool:
 def jsonapi_error_codes(document: Any) -> list[str | None]:
     """``errors[].code`` values (``None`` where an error has no code)."""
     return [error.get("code") for error in jsonapi_errors(document)]
-
-
-def sendcloud_error_problems(document: Any, status: int, path: str | None = None) -> list[str]:
-    """Problems of a Sendcloud ``{"error": {code, request, message}}`` envelope.
-
-    ``path`` is the request path (without query); ``request`` must name it without the leading
-    slash (``api/v2/returns/1`` for ``/api/v2/returns/1``). Behind a proxy the API may be
-    mounted deeper, so ``request`` only has to be a suffix of the path.
-    """
-    if not isinstance(document, dict):
-        return ["the body is not a JSON object"]
-    error = document.get("error")
-    if not isinstance(error, dict):
-        return ["the body has no `error` object"]
-    problems = []
-    code = error.get("code")
-    if isinstance(code, bool) or not isinstance(code, int):
-        problems.append("`error.code` is missing or not an integer")
-    elif code != status:
-        problems.append(f"`error.code` is {code} but the HTTP status is {status}")
-    request = error.get("request")
-    if not isinstance(request, str):
-        problems.append("`error.request` is missing or not a string")
-    elif path is not None:
-        if request.startswith("/"):
-            problems.append(f"`error.request` ({request!r}) must not start with a slash")
-        elif not request or not ("/" + path.strip("/")).endswith("/" + request.strip("/")):
-            problems.append(
-                f"`error.request` ({request!r}) does not name the request path {path!r}"
-            )
-    if not isinstance(error.get("message"), str):
-        problems.append("`error.message` is missing or not a string")
-    return problems

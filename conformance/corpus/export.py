@@ -36,6 +36,11 @@ def _sq(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
+def _comment(value: object) -> str:
+    """``value`` for a ``#`` comment: a line break would end the comment and start a command."""
+    return _CONTROL.sub("?", str(value))
+
+
 def _shell(text: str, suffix: str = "") -> str:
     """A shell word for ``text`` whose placeholders become ``$VAR`` (``$VAR_JSON`` …)."""
     parts: list[str] = []
@@ -102,7 +107,8 @@ def _encoded(value: str) -> str:
 
 def _curl(case: Case) -> str:
     request = case.request
-    words = ["curl", "-sS", "-g", "-o", "/dev/null", "-w", "'%{http_code}'", "-X", request.method]
+    words = ["curl", "-sS", "-g", "-o", "/dev/null", "-w", "'%{http_code}'"]
+    words += ["-X", _sq(request.method)]
     words.append('"$BASE_URL"' + _url(request))
     names = {name.lower() for name in request.headers}
     for name, value in request.headers.items():
@@ -120,7 +126,7 @@ def _curl(case: Case) -> str:
         if placeholder_pattern().search(text):
             producer = "printf '%s' " + _shell(text, "_JSON" if kind == "json" else "")
         else:
-            producer = "printf " + _printf_format(text)
+            producer = "printf -- " + _printf_format(text)  # `--`: a body may start with -
         words += ["--data-binary", f"@<({producer})"]
     return " ".join(words)
 
@@ -132,7 +138,8 @@ _PRELUDE = r"""#!/usr/bin/env bash
 # Run:   bash THIS_FILE [BASE_URL]        (needs bash, curl and python3)
 # Every case prints "<case id> <status> ok" or "... MISMATCH (expected ...)"; exit 1 on a mismatch.
 set -u
-BASE_URL="${{1:-${{BASE_URL:-{base_url}}}}}"
+DEFAULT_BASE_URL={base_url}
+BASE_URL="${{1:-${{BASE_URL:-$DEFAULT_BASE_URL}}}}"
 BASE_URL="${{BASE_URL%/}}"
 PASSED=0; FAILED=0; SKIPPED=0
 # python3 picks JSON apart; resolve it once (a pyenv shim costs ~0.3 s per call)
@@ -169,20 +176,18 @@ def curl_script(corpus: Corpus, base_url: str | None = None) -> str:
     profile = profile_for(corpus.api)
     out = [
         _PRELUDE.format(
-            api=corpus.api,
+            api=_comment(corpus.api),
             format="returns-harness/corpus@1",
-            seed=corpus.seed,
+            seed=_comment(corpus.seed),
             count=len(corpus.cases),
-            base_url=base_url or profile.mock_url,
+            base_url=_sq(base_url or profile.mock_url),
         )
     ]
     out.append(profile.curl_setup)
     for case in corpus.cases:
         names = case.request.placeholders()
-        title = _CONTROL.sub("?", case.title)
-        why = _CONTROL.sub("?", case.expect.why)
-        out.append(f"\n# {case.id}: {title}")
-        out.append(f"# expect {case.expect.label()}: {why}")
+        out.append(f"\n# {_comment(case.id)}: {_comment(case.title)}")
+        out.append(f"# expect {_comment(case.expect.label())}: {_comment(case.expect.why)}")
         done = set()
         for name in names:
             setter = profile.curl_fresh.get(name)

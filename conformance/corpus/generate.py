@@ -89,14 +89,9 @@ class _Examples:
                 placeholder = self.placeholders.get((op.operation_id, name))
                 if placeholder:
                     self.path[(op.operation_id, name)] = value
-        self.body: dict[str, dict[str, str]] = {}
-        for op in contract.operations:
-            example = op.request_example()
-            attributes = (example or {}).get("data", {}).get("attributes", {})
-            names = profile.body_placeholders.get(op.operation_id, {})
-            self.body[op.operation_id] = {
-                str(attributes[k]): "{{" + v + "}}" for k, v in names.items() if k in attributes
-            }
+        self.body = {
+            op.operation_id: profile.example_placeholders(op) for op in contract.operations
+        }
 
     def apply(self, op: Operation, request: Request) -> None:
         for name, value in list(request.path_params.items()):

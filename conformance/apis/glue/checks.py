@@ -326,9 +326,9 @@ def _store(ctx: ScenarioContext) -> str:
     if ctx.credentials.get("store"):
         return str(ctx.credentials["store"])
     create = ctx.contract.by_id("createReturn")
-    if create is None:
+    example = create.request_example() if create else None
+    if not isinstance(example, dict):
         return "DE"
-    example = create.request_example()
     try:
         return str(example["data"]["attributes"]["store"])
     except (TypeError, KeyError):
@@ -954,11 +954,8 @@ def glue_foreign_return_is_404_3602(ctx: ScenarioContext) -> None:
             "never listed in GET /returns."
         )
         other = ctx.with_client(ctx.other)
-        theirs = [
-            r.get("id")
-            for r in _walk(other, "/returns", title="GET /returns (second customer) failed")
-        ]
-        theirs = [r for r in theirs if isinstance(r, str)]
+        listed_for_them = _walk(other, "/returns", title="GET /returns (second customer) failed")
+        theirs: list[str] = [r["id"] for r in listed_for_them if isinstance(r.get("id"), str)]
         if not theirs:
             found = _find_returnable_item(ctx, ctx.other)
             if found is not None:
@@ -973,8 +970,9 @@ def glue_foreign_return_is_404_3602(ctx: ScenarioContext) -> None:
                     theirs.append(data["id"])
         if not theirs:
             raise SkipCheck("the second customer has no return and no returnable item")
-        mine = {r.get("id") for r in _walk(ctx, "/returns", title="GET /returns failed")}
-        shared = sorted({r for r in theirs if isinstance(r, str)} & mine)
+        listed = _walk(ctx, "/returns", title="GET /returns failed")
+        mine = {r["id"] for r in listed if isinstance(r.get("id"), str)}
+        shared = sorted(set(theirs) & mine)
         expect(
             not shared,
             "Another customer's return is listed",

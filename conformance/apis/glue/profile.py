@@ -62,14 +62,21 @@ class GlueProfile(ApiProfile):
             "glue.token",
             "access token of the customer (login with --username/--password, or --token)",
             shell="GLUE_TOKEN",
+            secret=True,
         ),
         Placeholder("glue.username", "the customer's e-mail (--username)", shell="GLUE_USERNAME"),
-        Placeholder("glue.password", "the customer's password (--password)", shell="GLUE_PASSWORD"),
+        Placeholder(
+            "glue.password",
+            "the customer's password (--password)",
+            shell="GLUE_PASSWORD",
+            secret=True,
+        ),
         Placeholder(
             "glue.refreshToken",
             "a refresh token of a fresh login (refreshing consumes it)",
             fresh=True,
             shell="GLUE_REFRESH_TOKEN",
+            secret=True,
         ),
         Placeholder(
             "glue.store", "store of the customer's orders (--store, default DE)", shell="GLUE_STORE"
@@ -107,7 +114,8 @@ class GlueProfile(ApiProfile):
         ("getOrder", "orderReference"): "glue.orderReference",
         ("getReturn", "returnReference"): "glue.returnReference",
     }
-    body_placeholders: ClassVar[Mapping[str, Mapping[str, str]]] = {
+    # attributes of the documented example bodies that are real data
+    example_attributes: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "createAccessToken": {"username": "glue.username", "password": "glue.password"},
         "refreshAccessToken": {"refreshToken": "glue.refreshToken"},
     }
@@ -165,6 +173,15 @@ class GlueProfile(ApiProfile):
         }
 
     # ------------------------------------------------------------------ the corpus
+
+    def example_placeholders(self, op: Operation) -> dict[str, str]:
+        example = op.request_example()
+        data = example.get("data") if isinstance(example, dict) else None
+        attributes = data.get("attributes") if isinstance(data, dict) else None
+        if not isinstance(attributes, dict):
+            return {}
+        names = self.example_attributes.get(op.operation_id, {})
+        return {str(attributes[k]): "{{" + v + "}}" for k, v in names.items() if k in attributes}
 
     def base_headers(self, op: Operation) -> dict[str, str]:
         headers = {"Accept": JSONAPI}

@@ -25,9 +25,10 @@ from ...checks.base import (
     scenario,
 )
 from ...checks.documents import response_schema, schema_problems
-from ...checks.envelopes import is_json_media_type, sendcloud_error_problems
+from ...checks.envelopes import is_json_media_type
 from ...client import is_absolute, origin_of
 from ...model import Exchange
+from .envelope import sendcloud_error_problems
 
 API = "sendcloud"
 LIST_PATH = "/returns"

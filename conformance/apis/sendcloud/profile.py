@@ -60,11 +60,13 @@ class SendcloudProfile(ApiProfile):
             "sendcloud.basic",
             "base64 of KEY:SECRET (--basic), used as `Authorization: Basic {{sendcloud.basic}}`",
             shell="SENDCLOUD_BASIC",
+            secret=True,
         ),
         Placeholder(
             "sendcloud.basicWrongSecret",
             "base64 of KEY:<a wrong secret>: the real public key with a wrong secret",
             shell="SENDCLOUD_BASIC_WRONG_SECRET",
+            secret=True,
         ),
         Placeholder(
             "sendcloud.returnId",
