@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import GLUE_HEADERS, LiveMock, glue_login
+from support import GLUE_HEADERS, LiveMock, glue_login
 from test_attacks_harness import request_once, run_attack, started_mock
 
 LIMIT = 1_048_576  # Settings.max_body_bytes

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from conftest import JSONAPI, LiveMock, start_mock, stop_mock
+from support import JSONAPI, LiveMock, start_mock, stop_mock
 
 PROBE_PATH = "/glue/return-reasons"
 PROBE_TIMEOUT = 5.0  # a probe slower than this counts as this slow

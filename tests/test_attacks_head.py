@@ -13,7 +13,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from conftest import JSONAPI, LiveMock
+from support import JSONAPI, LiveMock
 from test_attacks_harness import address, run_attack, started_mock, stream
 
 MAX_ATTACK_BYTES = 16 * 1024 * 1024

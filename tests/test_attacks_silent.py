@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import JSONAPI, LiveMock
+from support import JSONAPI, LiveMock
 from test_attacks_harness import address, read_outcome, run_attack, started_mock
 
 CLIENT_TIMEOUT = 2.0

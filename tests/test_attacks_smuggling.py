@@ -12,7 +12,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from conftest import JSONAPI, LiveMock
+from support import JSONAPI, LiveMock
 from test_attacks_harness import address, request_once, run_attack, started_mock
 
 SMUGGLED = b"GET /__admin/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"

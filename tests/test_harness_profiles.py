@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from conformance import apis, pytest_plugin
 from conformance.cli import build_parser, main

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import broken_impls
 import pytest
-from broken_impls import BrokenImpl, Request, Response
-from conftest import SONIA
+from support import SONIA, broken_impls
+from support.broken_impls import BrokenImpl, Request, Response
 
 from conformance.cli import main
 from conformance.corpus.generate import generate
@@ -82,7 +81,7 @@ def test_run_against_a_leaky_login_writes_no_password_or_token(
     monkeypatch.setenv(PASSWORD_ENV, SONIA[1])
     reports = tmp_path / "reports"
     code = main([
-        "run", "--api", "glue", "--app", "broken_impls:UNDER_TEST", "--base-url", "/glue",
+        "run", "--api", "glue", "--app", "support.broken_impls:UNDER_TEST", "--base-url", "/glue",
         "--username", SONIA[0], "--seed", "7", "--max-examples", "3",
         "--phases", "examples", "--report-dir", str(reports),
         "--junit-xml", str(reports / "ci" / "junit.xml"),
@@ -110,7 +109,7 @@ def test_replay_of_the_login_writes_no_password_or_token(
     path.write_text(corpus.dumps(), encoding="utf-8")
     reports = tmp_path / "reports"
     code = main([
-        "replay", str(path), "--app", "broken_impls:UNDER_TEST", "--base-url", "/glue",
+        "replay", str(path), "--app", "support.broken_impls:UNDER_TEST", "--base-url", "/glue",
         "--username", SONIA[0], "--junit-xml", str(reports / "replay.xml"),
     ])  # fmt: skip
     captured = capsys.readouterr()
