@@ -4,13 +4,14 @@ Adding an API is one package ``conformance/apis/<api>/`` whose ``profile.py`` de
 :class:`~conformance.profile.ApiProfile` as ``PROFILE``, plus its line in :data:`BUILT_IN`.
 Everything shared — the CLI's ``--api`` choices, the pytest plugin, the placeholder pattern of
 the corpora — is read from here. An API defined outside the package (a test's) joins with
-:func:`register`.
+:func:`register` (and leaves with :func:`unregister`, or both at once with :func:`registered`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from pathlib import Path
 
@@ -43,6 +44,24 @@ def register(profile: ApiProfile) -> None:
             raise ValueError(f"placeholder {placeholder.name!r} must start with {profile.name}.")
     _PROFILES[profile.name] = profile
     _PATTERN.clear()
+
+
+def unregister(name: str) -> None:
+    """Forget an API that :func:`register` added (a test's), so no other test sees it."""
+    if name in BUILT_IN:
+        raise ValueError(f"{name!r} is built in")
+    _PROFILES.pop(name, None)
+    _PATTERN.clear()
+
+
+@contextmanager
+def registered(profile: ApiProfile) -> Iterator[ApiProfile]:
+    """``profile`` is known inside the block only (a test's API, registered and forgotten)."""
+    register(profile)
+    try:
+        yield profile
+    finally:
+        unregister(profile.name)
 
 
 def profiles() -> Iterator[ApiProfile]:
@@ -92,4 +111,6 @@ __all__ = [
     "profile_for",
     "profiles",
     "register",
+    "registered",
+    "unregister",
 ]
