@@ -8,6 +8,7 @@ The third API is one folder: its contract, ``mock/`` (an ``ApiDefinition``) and 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -30,7 +31,9 @@ from conformance.profile import Credentials
 from conformance.runner import Options, run
 from mock_server.apis import ALL_APIS
 from mock_server.app import MockServer, create_app
+from mock_server.cli import banner
 from mock_server.config import Settings
+from mock_server.errors import ApiError
 
 JSON = "application/json"
 
@@ -84,6 +87,13 @@ def known_profile() -> Iterator[None]:
     with registry.registered(PROFILE):
         yield
     assert NAME not in registry.api_names()
+
+
+def test_only_a_registered_api_can_be_forgotten() -> None:
+    with pytest.raises(ValueError, match="built in"):
+        registry.unregister("glue")
+    registry.unregister(NAME)  # not registered: nothing to forget
+    assert "glue" in registry.api_names() and NAME not in registry.api_names()
 
 
 def assert_error(response: httpx.Response, status: int, kind: str) -> dict:
@@ -171,6 +181,14 @@ def test_admin_and_index_know_the_third_api(client: httpx.Client, token: str) ->
     }
 
 
+def test_the_start_up_banner_names_the_third_api(app: MockServer, token: str) -> None:
+    apis = [(m.definition, m.service.accounts()) for m in app.runtime.apis.values()]
+    text = banner(Settings(), apis)
+    assert f"{DEFINITION.title}: http://127.0.0.1:8080{BASE_PATH}" in text
+    assert f"{DEFINITION.title} bearer: token {token}" in text
+    assert "Glue customer DE--1: sonia@spryker.com / change123" in text
+
+
 def test_the_third_api_over_http(served: str, token: str) -> None:
     with httpx.Client(base_url=served + BASE_PATH, trust_env=False) as http:
         listed = http.get("/returns", headers={"Authorization": f"Bearer {token}"})
@@ -200,6 +218,33 @@ def test_the_harness_runs_on_the_third_api_in_process(fresh_app: MockServer, tok
     assert result.exit_code == 0
     ran = {name for name, outcome in result.checks.items() if outcome.passed}
     assert {"third_error_envelope", "third_create_then_read", "ignored_auth"} <= ran
+
+
+class WrongEnvelope:
+    """The third API's envelope broken: errors in Sendcloud's words."""
+
+    media_type = JSON
+
+    def translate(self, exc: Exception, path: str) -> ApiError:
+        return DEFINITION.envelope.translate(exc, path)
+
+    def render(self, error: ApiError, path: str) -> dict:
+        return {"error": {"code": error.status, "message": error.detail}}
+
+
+@pytest.mark.usefixtures("known_profile")
+def test_the_harness_catches_a_broken_third_api(token: str) -> None:
+    """The passing run above is not vacuous: the third API's own check finds a wrong envelope."""
+    broken = dataclasses.replace(DEFINITION, envelope=WrongEnvelope())
+    app = create_app(Settings(), apis=[broken])
+    result = run(
+        NAME,
+        AsgiTarget(app, BASE_PATH),
+        Credentials(token=token),
+        Options(seed=3, max_examples=3, phases=["examples", "coverage"]),
+    )
+    assert result.exit_code == 1
+    assert "third_error_envelope" in {v.check for v in result.violations}
 
 
 @pytest.mark.usefixtures("known_profile")
