@@ -9,7 +9,10 @@ The third API is one folder: its contract, ``mock/`` (an ``ApiDefinition``) and 
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -259,6 +262,38 @@ def test_the_cli_runs_the_third_api_over_http(
     assert token not in "".join(p.read_text() for p in tmp_path.iterdir() if p.is_file())
 
 
+def installed_plugin(directory: Path) -> dict[str, str]:
+    """An environment where the third API's profile is an installed distribution's
+    ``conformance.apis`` entry point (as a backend team would ship its own API), next to a
+    broken one."""
+    dist = directory / "third_api_plugin-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: third-api-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[conformance.apis]\nthird = third_api.harness:PROFILE\nbroken = third_api:NOWHERE\n"
+    )
+    path = os.pathsep.join([str(directory), str(ROOT / "tests"), str(ROOT)])
+    return {**os.environ, "PYTHONPATH": path}
+
+
+def test_the_conformance_command_takes_an_installed_api(
+    served: str, fresh_app: MockServer, token: str, tmp_path: Path
+) -> None:
+    """No registration in code: the ``conformance`` process finds the API by its entry point."""
+    env = installed_plugin(tmp_path / "site")
+    command = [
+        sys.executable, "-m", "conformance", "run", "--api", NAME,
+        "--base-url", served + BASE_PATH, "--seed", "2", "--max-examples", "2",
+        "--phases", "examples", "--report-dir", str(tmp_path / "reports"), "--quiet",
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, env={**env, "CONFORMANCE_TOKEN": token}, capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "third_create_then_read" in done.stdout
+    assert "'broken' (third_api:NOWHERE) not loaded" in done.stderr
+
+
 @pytest.mark.usefixtures("known_profile")
 def test_corpus_generate_and_replay_of_the_third_api(
     served: str, fresh_app: MockServer, token: str, tmp_path: Path
@@ -278,9 +313,10 @@ def test_corpus_generate_and_replay_of_the_third_api(
 
 
 def shared_modules() -> list[Path]:
-    """Every module of ``mock_server/`` and ``conformance/`` outside ``apis/`` and ``_compat/``."""
+    """Every module of ``mock_server/``, ``conformance/`` and ``api_contracts/`` outside
+    ``apis/`` and ``_compat/``."""
     found = []
-    for package in ("mock_server", "conformance"):
+    for package in ("mock_server", "conformance", "api_contracts"):
         for path in sorted((ROOT / package).rglob("*.py")):
             parts = path.relative_to(ROOT / package).parts
             if parts[0] not in ("apis", "_compat"):
