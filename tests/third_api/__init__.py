@@ -12,7 +12,9 @@ Everything the third API needs is in this folder; nothing shared in ``mock_serve
 =============================  ==============================================================
 
 The mock serves it with ``create_app(settings, apis=[*ALL_APIS, DEFINITION])``; the harness
-knows it after ``conformance.apis.register(PROFILE)`` (or within ``registered(PROFILE)``).
+knows it after ``conformance.apis.register(PROFILE)`` (or within ``registered(PROFILE)``), and
+the ``conformance`` command from an installed distribution's ``conformance.apis`` entry point
+(``third = "third_api.harness:PROFILE"``).
 """
 
 from pathlib import Path
