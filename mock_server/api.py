@@ -47,6 +47,17 @@ class ApiService(Protocol):
         """What the world holds and what was created, for /__admin/state."""
 
 
+def account_lines(title: str, accounts: dict) -> list[str]:
+    """Seeded credentials for the start-up banner: one line per account, as ``accounts()``
+    lists them (an API words its own with :attr:`ApiDefinition.describe_accounts`)."""
+    lines = []
+    for kind, entries in accounts.items():
+        for entry in entries if isinstance(entries, list) else [entries]:
+            fields = entry.items() if isinstance(entry, dict) else [("", entry)]
+            lines.append(f"{title} {kind}: " + ", ".join(f"{k} {v}".strip() for k, v in fields))
+    return lines
+
+
 @dataclass(frozen=True)
 class ApiDefinition:
     """One mocked API: its contract, mount point, error envelope and service."""
@@ -57,6 +68,13 @@ class ApiDefinition:
     base_path: str
     envelope: ErrorEnvelope
     make_service: Callable[[Settings], ApiService]
+    # the banner's lines for the seeded credentials (``service.accounts()`` → lines)
+    describe_accounts: Callable[[dict], list[str]] | None = None
+
+    def banner_lines(self, accounts: dict) -> list[str]:
+        if self.describe_accounts is not None:
+            return self.describe_accounts(accounts)
+        return account_lines(self.title, accounts)
 
 
 def same_secret(given: str, expected: str) -> bool:

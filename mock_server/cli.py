@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .admin_guard import is_loopback_name
+from .api import ApiDefinition
 from .config import DEFAULT_SEED, Settings
 from .derived_secrets import new_salt
 
@@ -210,7 +211,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def banner(settings: Settings, accounts: dict) -> str:
+def banner(settings: Settings, apis: Sequence[tuple[ApiDefinition, dict]]) -> str:
+    """What the mock prints at start-up: each API's URLs and seeded credentials, in the words of
+    its definition (``apis``: (definition, ``service.accounts()``) pairs)."""
     base = f"http://{settings.host}:{settings.port}"
     if not settings.admin:
         admin = "off (--no-admin)"
@@ -218,12 +221,11 @@ def banner(settings: Settings, accounts: dict) -> str:
         admin = f"{base}/__admin (bearer token required)"
     else:
         admin = f"{base}/__admin"
-    lines = [
-        f"mock-server on {base} (seed {settings.seed})",
-        f"  Glue:      {base}/glue        docs {base}/glue/ui/",
-        f"  Sendcloud: {base}/sendcloud/api/v2   docs {base}/sendcloud/api/v2/ui/",
-        f"  Admin:     {admin}",
-    ]
+    lines = [f"mock-server on {base} (seed {settings.seed})"]
+    for definition, _ in apis:
+        url = f"{base}{definition.base_path}"
+        lines.append(f"  {definition.title}: {url}   docs {url}/ui/")
+    lines.append(f"  Admin:     {admin}")
     if settings.secret_salt is None:
         lines.append(
             "  Not secret: tokens and keys below derive from the seed (same seed, same bytes); "
@@ -231,14 +233,8 @@ def banner(settings: Settings, accounts: dict) -> str:
         )
     else:
         lines.append("  Tokens and keys: random for this process (--random-secrets).")
-    for customer in accounts["glue"]["customers"]:
-        lines.append(
-            f"  Glue customer {customer['customerReference']}: "
-            f"{customer['username']} / {customer['password']}"
-        )
-    basic = accounts["sendcloud"]["basic"][0]
-    lines.append(f"  Sendcloud Basic auth: {basic['publicKey']} : {basic['secretKey']}")
-    lines.append(f"  Sendcloud OAuth2 bearer: {accounts['sendcloud']['oauth2'][0]['accessToken']}")
+    for definition, accounts in apis:
+        lines += [f"  {line}" for line in definition.banner_lines(accounts)]
     return "\n".join(lines)
 
 
@@ -289,8 +285,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     app = create_app(settings)
-    accounts = {m.definition.name: m.service.accounts() for m in app.runtime.apis.values()}
-    print(banner(settings, accounts), flush=True)
+    apis = [(m.definition, m.service.accounts()) for m in app.runtime.apis.values()]
+    print(banner(settings, apis), flush=True)
     warning = exposure_warning(settings)
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)

@@ -3,16 +3,21 @@
 Adding an API is one package ``conformance/apis/<api>/`` whose ``profile.py`` defines a
 :class:`~conformance.profile.ApiProfile` as ``PROFILE``; :data:`BUILT_IN` finds it.
 Everything shared — the CLI's ``--api`` choices, the pytest plugin, the placeholder pattern of
-the corpora — is read from here. An API defined outside the package (a test's) joins with
-:func:`register`.
+the corpora — is read from here. An API defined outside the package joins in-process with
+:func:`register` (and leaves with :func:`unregister`, or both at once with :func:`registered`),
+or, for the ``conformance`` command and the pytest plugin, from an installed distribution that
+names its profile in the ``conformance.apis`` entry-point group (``name = "module:PROFILE"``).
 """
 
 from __future__ import annotations
 
 import pkgutil
 import re
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import import_module
+from importlib.metadata import entry_points
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -39,24 +44,59 @@ _PROFILES: dict[str, ApiProfile] = {}
 _PATTERN: list[re.Pattern[str]] = []  # cache of placeholder_pattern(), reset by register()
 
 
+ENTRY_POINT_GROUP = "conformance.apis"
+
+
 def _load_built_in() -> None:
     if _PROFILES:
         return
     for package in BUILT_IN:
         profile: ApiProfile = import_module(f"{__name__}.{package}.profile").PROFILE
         _PROFILES[profile.name] = profile
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            plugin = entry.load()
+            _validate(plugin)
+        except Exception as exc:  # one broken plugin must not take the others down
+            warnings.warn(f"API {entry.name!r} ({entry.value}) not loaded: {exc}", stacklevel=2)
+            continue
+        _PROFILES.setdefault(plugin.name, plugin)
 
 
-def register(profile: ApiProfile) -> None:
-    """Make ``profile`` known (an API defined outside this package, e.g. by a test)."""
-    _load_built_in()
+def _validate(profile: object) -> None:
+    if not isinstance(profile, ApiProfile):
+        raise TypeError(f"{profile!r} is not an ApiProfile")
     if not re.fullmatch(r"[a-z][a-z0-9_-]*", profile.name):
         raise ValueError(f"API name {profile.name!r}: lower-case letters, digits, - and _")
     for placeholder in profile.placeholders:
         if not placeholder.name.startswith(profile.name + "."):
             raise ValueError(f"placeholder {placeholder.name!r} must start with {profile.name}.")
+
+
+def register(profile: ApiProfile) -> None:
+    """Make ``profile`` known (an API defined outside this package, e.g. by a test)."""
+    _load_built_in()
+    _validate(profile)
     _PROFILES[profile.name] = profile
     _PATTERN.clear()
+
+
+def unregister(name: str) -> None:
+    """Forget an API that :func:`register` added (a test's), so no other test sees it."""
+    if name in BUILT_IN:
+        raise ValueError(f"{name!r} is built in")
+    _PROFILES.pop(name, None)
+    _PATTERN.clear()
+
+
+@contextmanager
+def registered(profile: ApiProfile) -> Iterator[ApiProfile]:
+    """``profile`` is known inside the block only (a test's API, registered and forgotten)."""
+    register(profile)
+    try:
+        yield profile
+    finally:
+        unregister(profile.name)
 
 
 def profiles() -> Iterator[ApiProfile]:
@@ -106,4 +146,6 @@ __all__ = [
     "profile_for",
     "profiles",
     "register",
+    "registered",
+    "unregister",
 ]

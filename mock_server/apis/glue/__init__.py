@@ -6,6 +6,15 @@ from ...api import ApiDefinition
 from .envelope import GlueEnvelope
 from .service import BASE_PATH, GlueService
 
+
+def describe_accounts(accounts: dict) -> list[str]:
+    """The start-up banner's lines: each seeded customer's login."""
+    return [
+        f"Glue customer {c['customerReference']}: {c['username']} / {c['password']}"
+        for c in accounts["customers"]
+    ]
+
+
 DEFINITION = ApiDefinition(
     name="glue",
     title="Spryker Glue Return Management API",
@@ -13,4 +22,5 @@ DEFINITION = ApiDefinition(
     base_path=BASE_PATH,
     envelope=GlueEnvelope(),
     make_service=GlueService,
+    describe_accounts=describe_accounts,
 )

@@ -6,6 +6,16 @@ from ...api import ApiDefinition
 from .envelope import BASE_PATH, SendcloudEnvelope
 from .service import SendcloudService
 
+
+def describe_accounts(accounts: dict) -> list[str]:
+    """The start-up banner's lines: the Basic key pair and the OAuth2 bearer token."""
+    basic = accounts["basic"][0]
+    return [
+        f"Sendcloud Basic auth: {basic['publicKey']} : {basic['secretKey']}",
+        f"Sendcloud OAuth2 bearer: {accounts['oauth2'][0]['accessToken']}",
+    ]
+
+
 DEFINITION = ApiDefinition(
     name="sendcloud",
     title="Sendcloud Returns API v2",
@@ -13,4 +23,5 @@ DEFINITION = ApiDefinition(
     base_path=BASE_PATH,
     envelope=SendcloudEnvelope(),
     make_service=SendcloudService,
+    describe_accounts=describe_accounts,
 )
