@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 
 from .config import Settings
 from .errors import ErrorEnvelope
+from .generator import BodyShaper, keep_body
 from .store import StateStore
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
@@ -54,6 +55,8 @@ class ApiDefinition:
     base_path: str
     envelope: ErrorEnvelope
     make_service: Callable[[Settings], ApiService]
+    # Contract bodies (``Prefer`` examples, codes, dynamic data) made fit for the request.
+    shape_body: BodyShaper = keep_body
 
 
 def request_base_url(base_path: str) -> str:

@@ -32,7 +32,9 @@ from .middleware import GateMiddleware, NegotiationMiddleware
 from .routing import DocsOnlySwaggerUIMiddleware, MemoizedRoutingMiddleware
 from .runtime import Runtime
 
-EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
+EXPOSED_HEADERS = [
+    "WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After", "X-Mock-Hint"
+]  # fmt: skip
 
 
 class MockApp:

@@ -18,6 +18,12 @@ INVALID_ACCESS_TOKEN = ApiError(
 MISSING_ACCESS_TOKEN = ApiError(403, "Missing access token.", "002")
 FAILED_TO_AUTHENTICATE = ApiError(401, "Failed to authenticate user.", "003")
 FAILED_TO_REFRESH = ApiError(401, "Failed to refresh token.", "004")
+# spryker/auth-rest-api Processor/AccessTokens/SimultaneousAuthenticationRestRequestValidator.php
+ANONYMOUS_WITH_TOKEN = ApiError(
+    400,
+    "Headers request error. A user can't act as logged and not logged user at the same time.",
+    "005",
+)
 RETURN_CANT_BE_CREATED = ApiError(422, "Return can't be created.", "3601")
 RETURN_NOT_FOUND = ApiError(404, "Can't find return by the given return reference.", "3602")
 MULTIPLE_MERCHANTS = ApiError(422, "Return contains items from different merchants.", "3603")
@@ -26,6 +32,9 @@ PAGINATION_INVALID = ApiError(400, "Pagination parameters are invalid.")
 NOT_ACCEPTABLE = ApiError(406, "Not acceptable.")
 UNSUPPORTED_MEDIA_TYPE = ApiError(415, "Unsupported media type.")
 INVALID_TYPE = ApiError(400, "Invalid type.")
+# GA Controller/ErrorRestController::resourceNotFoundAction; Spryker's generic errors page:
+# 404 "Wrong request URL, type, or method" — Glue has no 405.
+ROUTE_NOT_FOUND = ApiError(404, "Not Found")
 POST_DATA_INVALID = ApiError(400, "Post data is invalid.")
 
 # Symfony-style wording of Spryker's request validator (code 901).
@@ -46,6 +55,15 @@ class GlueEnvelope(EnvelopeBase):
         413: "Request body is too large.",
         415: UNSUPPORTED_MEDIA_TYPE.detail,
     }
+
+    def translate(self, exc: Exception, path: str) -> ApiError:
+        """As the shared mapping, except that a wrong method is Glue's 404 (no ``Allow``)."""
+        error = super().translate(exc, path)
+        if error.status == 405:
+            return ApiError(
+                404, ROUTE_NOT_FOUND.detail, headers={"X-Mock-Hint": "method not documented here"}
+            )
+        return error
 
     def render(self, error: ApiError, path: str) -> dict:
         entry: dict = {"status": error.status}
