@@ -479,15 +479,17 @@ class GlueService:
     @staticmethod
     def _page(params: dict) -> tuple[int, int] | None:
         """Spryker's ``setPaginationFields``: a page only when both ``page[offset]`` and
-        ``page[limit]`` are given (a lone one is ignored); then both must be plain digits and
-        the limit > 0, else 400 "Pagination parameters are invalid." (no code)."""
+        ``page[limit]`` are given; a lone well-formed one is ignored. A value that is not plain
+        digits (or a limit of 0) is 400 "Pagination parameters are invalid." (no code), also
+        alone, as later Spryker versions answer (glue-F5)."""
         offset, limit = params.get("page_offset"), params.get("page_limit")
+        for name, value in (("page[offset]", offset), ("page[limit]", limit)):
+            if value is not None and not DIGITS.fullmatch(str(value)):
+                raise hinted(E.PAGINATION_INVALID, f"{name} must be plain digits")
+        if limit is not None and int(limit) <= 0:
+            raise hinted(E.PAGINATION_INVALID, "page[limit] must be greater than 0")
         if offset is None or limit is None:
             return None
-        if not (DIGITS.fullmatch(str(offset)) and DIGITS.fullmatch(str(limit))):
-            raise hinted(E.PAGINATION_INVALID, "page[offset] and page[limit] must be digits")
-        if int(limit) <= 0:
-            raise hinted(E.PAGINATION_INVALID, "page[limit] must be greater than 0")
         return int(offset), int(limit)
 
     @staticmethod
