@@ -200,6 +200,7 @@ class EdgeBuilder:
             request.path_params[name] = {
                 "orderReference": "{{glue.orderReference}}",
                 "returnReference": "{{glue.returnReference}}",
+                "refreshToken": "{{glue.refreshToken}}",
                 "id": "{{sendcloud.returnId}}",
             }.get(name, "1")
         body = self.harmless_body(op)
@@ -289,6 +290,12 @@ class EdgeBuilder:
             return
         for what, value in GLUE_AUTH:
             yield what, _with_header(base, "Authorization", value)
+        for parameter in op.parameters("header"):
+            if parameter["name"].lower() == "x-anonymous-customer-unique-id":
+                yield (
+                    f"{parameter['name']} with a token",
+                    _with_header(base, parameter["name"], "guest-1"),
+                )
 
     def sendcloud_accept(self, op: Operation, base: Request) -> Iterator[Edge]:
         for what, value in (

@@ -102,6 +102,12 @@ def _method(contract: Contract, op: Operation, request: Request) -> Analysis | N
     if request.method in documented:
         return None
     allowed = ", ".join(sorted(documented))
+    # A contract may name another status than 405 (Glue: 404, `x-unsupported-method-status`).
+    unsupported = int(contract.raw.get("x-unsupported-method-status", 405))
+    if unsupported != 405:
+        outcomes = {(unsupported, None)}
+        why = f"{request.method} is not documented for {op.path}: {unsupported} (the contract's)"
+        return Analysis(_expectation(outcomes, why), {"method": "invalid"})
     if request.method == "OPTIONS":
         outcomes: set[Outcome] = {(405, None), (200, None), (204, None)}
         why = (
@@ -160,6 +166,8 @@ def _query(verdict: _Verdict, op: Operation, request: Request, invalid: set[Outc
         for value in values:
             if schema.get("type") == "integer":
                 states.append(_integer_state(value, schema.get("minimum")))
+            elif "pattern" in schema and not re.search(schema["pattern"], value):
+                states.append(("invalid", f"{value!r} does not match {schema['pattern']}"))
             else:
                 states.append(("valid", ""))
         if len(values) > 1:
@@ -242,6 +250,9 @@ def _content_type_state(value: str | None) -> tuple[str, str]:
     if any(key != "version" for key in keys):
         return "ambiguous", f"Content-Type {value!r} carries parameters JSON:API may refuse"
     return "valid", ""
+
+
+ANONYMOUS_HEADER = "x-anonymous-customer-unique-id"
 
 
 def _glue_auth(verdict: _Verdict, op: Operation, request: Request) -> None:
@@ -394,6 +405,8 @@ def _glue_business(op: Operation, request: Request, body: Any) -> tuple[set[Outc
         if _blank(token):
             return {(401, "004"), (422, "901")}, "a blank refresh token → 401/004 or 422/901"
         return {(401, "004")}, "an unknown refresh token → 401/004"
+    if operation == "revokeRefreshToken":
+        return {(204, None)}, "revoking (also an unknown or foreign token) → 204"
     if operation == "getOrder":
         if is_placeholder(request.path_params.get("orderReference"), "glue.orderReference"):
             return {(200, None)}, "the customer's order → 200"
@@ -449,6 +462,7 @@ def glue(contract: Contract, op: Operation, request: Request) -> Analysis:
     else:
         _bodiless_content_type(verdict, request)
     _glue_auth(verdict, op, request)
+    _glue_anonymous(verdict, op, request)
     if request.header("Accept-Language") is not None:
         verdict.mark("header Accept-Language", "valid")
     for parameter in op.parameters("path"):
@@ -464,9 +478,27 @@ def glue(contract: Contract, op: Operation, request: Request) -> Analysis:
     return verdict.finish(_glue_business(op, request, body))
 
 
+def _glue_anonymous(verdict: _Verdict, op: Operation, request: Request) -> None:
+    """``X-Anonymous-Customer-Unique-Id`` with a token → 400/005, where it is declared."""
+    for parameter in op.parameters("header"):
+        name = parameter["name"]
+        if name.lower() != ANONYMOUS_HEADER:
+            continue
+        value = request.header(name)
+        if value is None:
+            verdict.mark(f"header {name}", "absent")
+            continue
+        verdict.mark(f"header {name}", "valid")
+        # PHP truthiness, as Spryker tests both headers: "" and "0" count as not sent.
+        token = request.header("Authorization")
+        if value not in ("", "0") and token not in (None, "", "0"):
+            verdict.fail({(400, "005")}, f"{name} together with a token → 400/005")
+
+
 PATH_PLACEHOLDERS = {
     ("getOrder", "orderReference"): "glue.orderReference",
     ("getReturn", "returnReference"): "glue.returnReference",
+    ("revokeRefreshToken", "refreshToken"): "glue.refreshToken",
     ("sc-public-v2-scp-get-return_by_id", "id"): "sendcloud.returnId",
 }
 

@@ -59,6 +59,11 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def _php_truthy(value: str | None) -> bool:
+    """A header value as Spryker's ``if ($a && $b)`` reads it: "" and "0" are false."""
+    return value not in (None, "", "0")
+
+
 def hinted(error: ApiError, hint: str) -> ApiError:
     """``error`` with the mock-only ``X-Mock-Hint`` header (the real body is unchanged)."""
     return ApiError(error.status, error.detail, error.code, {**error.headers, HINT: hint})
@@ -137,7 +142,7 @@ class GlueService:
             if content_type != VND:
                 raise hinted(E.UNSUPPORTED_MEDIA_TYPE, f"expected Content-Type: {VND}")
         authorization = (headers.get("authorization") or "").strip()
-        if authorization and headers.get(ANONYMOUS_HEADER):
+        if _php_truthy(headers.get("authorization")) and _php_truthy(headers.get(ANONYMOUS_HEADER)):
             raise hinted(
                 E.ANONYMOUS_WITH_TOKEN,
                 "send either Authorization or X-Anonymous-Customer-Unique-Id, not both",
