@@ -399,3 +399,11 @@ def test_hint_names_a_reset_to_another_seed(fresh_live_mock: LiveMock, glue: htt
         assert "reset to seed 7" in response.headers[HINT]
     finally:
         httpx.post(f"{fresh_live_mock.url}/__admin/reset?seed=42").raise_for_status()
+
+
+def test_a_non_ascii_jwt_signature_is_a_plain_401(glue: httpx.Client) -> None:
+    """A token of JWT shape with a non-ASCII signature is the real 401/001, never a 500
+    (brief: never a 500 for a client's mistake; AccessTokenValidator → 001)."""
+    headers = {**GLUE_HEADERS, "Authorization": "Bearer a.b.\u00e9\u00e9".encode()}
+    response = glue.get("/return-reasons", headers=headers)
+    assert_glue_error(response, 401, "Invalid access token.", "001")
