@@ -87,6 +87,7 @@ class GlueEnvelope(EnvelopeBase):
         return POST_DATA_INVALID
 
     def parameter_error(self, exc: RequestParameterError) -> ApiError:
-        if exc.name.startswith("page["):
-            return PAGINATION_INVALID
+        if exc.name.startswith("page["):  # the real body; the mock-only hint says why
+            hint = f"{exc.name} must be plain digits (page[limit] > 0)"
+            return ApiError(400, PAGINATION_INVALID.detail, headers={"X-Mock-Hint": hint})
         return ApiError(400, exc.detail)
