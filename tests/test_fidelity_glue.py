@@ -407,3 +407,22 @@ def test_a_non_ascii_jwt_signature_is_a_plain_401(glue: httpx.Client) -> None:
     headers = {**GLUE_HEADERS, "Authorization": "Bearer a.b.\u00e9\u00e9".encode()}
     response = glue.get("/return-reasons", headers=headers)
     assert_glue_error(response, 401, "Invalid access token.", "001")
+
+
+def test_hint_names_an_expired_token(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """An access token past `exp` is the real 401/001 (AccessTokenValidator, domain-facts A3);
+    the hint says it expired and how to get a new one (glue-F11)."""
+    mock = start_mock(tmp_path_factory.mktemp("fidelity-ttl"), "--token-ttl", "1")
+    try:
+        with httpx.Client(base_url=f"{mock.url}/glue", timeout=30) as client:
+            attributes = login(client)
+            assert (
+                jwt_claims(attributes["accessToken"])["exp"] - 1
+                == jwt_claims(attributes["accessToken"])["iat"]
+            )
+            time.sleep(1.5)  # past exp; not a timing assertion
+            response = client.get("/returns", headers=bearer(attributes["accessToken"]))
+            assert_glue_error(response, 401, "Invalid access token.", "001")
+            assert "expired" in response.headers[HINT]
+    finally:
+        stop_mock(mock)
