@@ -290,12 +290,12 @@ class EdgeBuilder:
             return
         for what, value in GLUE_AUTH:
             yield what, _with_header(base, "Authorization", value)
-        for parameter in op.parameters("header"):
-            if parameter["name"].lower() == "x-anonymous-customer-unique-id":
-                yield (
-                    f"{parameter['name']} with a token",
-                    _with_header(base, parameter["name"], "guest-1"),
-                )
+        codes = op.error_codes(400)
+        if codes is not None and "005" in codes.codes:  # the anonymous header with a token
+            yield (
+                "X-Anonymous-Customer-Unique-Id with a token",
+                _with_header(base, "X-Anonymous-Customer-Unique-Id", "guest-1"),
+            )
 
     def sendcloud_accept(self, op: Operation, base: Request) -> Iterator[Edge]:
         for what, value in (
