@@ -38,8 +38,14 @@ test-long: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(PY) -m pytest -m long $(ARGS)
 
+SPECS    := specs/glue-returns.openapi.yaml specs/sendcloud-returns-v2.openapi.yaml
+SPECTRAL := .node-tools/node_modules/.bin/spectral
+
+## Our own contract lint, then Spectral's OAS ruleset (pinned, installed into .node-tools/).
 lint: $(STAMP)
-	$(VENV)/bin/mock-server lint specs/glue-returns.openapi.yaml specs/sendcloud-returns-v2.openapi.yaml
+	$(VENV)/bin/mock-server lint $(SPECS)
+	bash scripts/ensure-node-tools.sh
+	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity warn $(SPECS)
 
 ## Side-by-side benchmark against Prism (installs wrk and Prism itself).
 bench: $(STAMP)

@@ -362,6 +362,13 @@ class Contract:
         servers = self.raw.get("servers") or [{}]
         return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
 
+    @property
+    def unsupported_method_status(self) -> int:
+        """Status of a request with an undocumented method: 405, unless the contract's root
+        ``x-unsupported-method-status`` names the API's own (Glue: 404, no ``Allow``)."""
+        value = self.raw.get("x-unsupported-method-status", 405)
+        return value if isinstance(value, int) and 400 <= value <= 599 else 405
+
     def methods_of(self, template: str) -> list[str]:
         """Documented methods of a path template, upper case, in document order."""
         return [op.method for op in self.operations if op.path == template]

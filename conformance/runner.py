@@ -396,8 +396,12 @@ class _Run:
         ``missing_required_header`` insists on 401 for a missing ``Authorization``; a contract
         that documents another status with an API error code for it (Glue: 403/002) wins.
         """
-        from ._compat.schemathesis import missing_header_name
+        from ._compat.schemathesis import missing_header_name, unsupported_method_status
 
+        # ``unsupported_method`` insists on 405; a contract naming its API's own status for
+        # undocumented methods (`x-unsupported-method-status`, Glue: 404) wins.
+        if unsupported_method_status(failure) == self.contract.unsupported_method_status != 405:
+            return False
         header = missing_header_name(failure)
         if header is not None and header.lower() == "authorization":
             operation = self.contract.by_label(case.operation.label)

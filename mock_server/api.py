@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 
 from .config import Settings
 from .errors import ErrorEnvelope
+from .generator import BodyShaper, keep_body
 from .store import StateStore
 
 
@@ -70,6 +71,8 @@ class ApiDefinition:
     make_service: Callable[[Settings], ApiService]
     # the banner's lines for the seeded credentials (``service.accounts()`` → lines)
     describe_accounts: Callable[[dict], list[str]] | None = None
+    # Contract bodies (``Prefer`` examples, codes, dynamic data) made fit for the request.
+    shape_body: BodyShaper = keep_body
 
     def banner_lines(self, accounts: dict) -> list[str]:
         if self.describe_accounts is not None:

@@ -50,7 +50,9 @@ from .sessions import (
     split_session,
 )
 
-EXPOSED_HEADERS = ["WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After"]
+EXPOSED_HEADERS = [
+    "WWW-Authenticate", "Content-Language", "Allow", "Location", "Retry-After", "X-Mock-Hint"
+]  # fmt: skip
 
 
 def is_admin_path(path: str) -> bool:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 import string
 import uuid
 import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faker import Faker
+
+from .request_context import base_url
 
 MAX_DEPTH = 8
 # Dates fall between 1970 and a fixed end (not *now*): one seed, one result, on any day.
@@ -212,3 +217,59 @@ def _forbidden_properties(schema: dict) -> set[str]:
 
 def _without(schema: dict, key: str) -> dict:
     return {k: v for k, v in schema.items() if k != key}
+
+
+# ----------------------------------------------------------------------------- served bodies
+
+
+@dataclass(frozen=True)
+class ServedRequest:
+    """What a per-API body shaper needs to know about the request a contract body answers."""
+
+    path: str  # the request path, the API's base path included
+    relative_path: str  # the path below the API's base path, e.g. ``/returns/DE--1-R3``
+    query: str  # the raw query string, as sent
+    base_url: str  # absolute URL of the API's base path as the client reached it
+    dynamic: bool  # ``Prefer: dynamic=true``: the body was generated, not documented
+
+
+BodyShaper = Callable[[Any, ServedRequest], Any]
+
+
+def keep_body(body: Any, request: ServedRequest) -> Any:
+    """The default shaper: the body as the contract gives it."""
+    return body
+
+
+def served_request(scope: Mapping[str, Any], base_path: str, dynamic: bool) -> ServedRequest:
+    """A :class:`ServedRequest` from an ASGI ``scope`` of a request to the API at ``base_path``."""
+    path = scope.get("path", "")
+    return ServedRequest(
+        path=path,
+        relative_path=path[len(base_path) :] or "/",
+        query=scope.get("query_string", b"").decode("latin-1"),
+        base_url=base_url(scope, base_path),  # as handlers build links (session included)
+        dynamic=dynamic,
+    )
+
+
+def shape_served_body(definition: Any, body: Any, scope: Mapping[str, Any], dynamic: bool) -> Any:
+    """A contract body (example, ``code=`` or dynamic) made fit for this request by the API's
+    own shaper: links to the mock itself, and for dynamic data plausible values (issue 10)."""
+    if body is None:
+        return None
+    shaper: BodyShaper = getattr(definition, "shape_body", keep_body)
+    return shaper(copy.deepcopy(body), served_request(scope, definition.base_path, dynamic))
+
+
+def rebase_url(url: str, documented_base: str, base_url: str) -> str:
+    """``url`` moved from the documented server to the mock's base URL (others unchanged)."""
+    if url.startswith(documented_base):
+        return base_url + url[len(documented_base) :]
+    return url
+
+
+def plausible_instant(token: str, earliest: datetime, span_days: int) -> datetime:
+    """A fixed moment after ``earliest``, chosen by ``token`` (same token, same moment)."""
+    seconds = zlib.crc32(token.encode()) % (span_days * 86_400)
+    return earliest + timedelta(seconds=seconds)

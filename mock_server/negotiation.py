@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .control import NO_PREFERENCES, PREFERENCES, Preferences
 from .errors import ApiError
+from .generator import shape_served_body
 from .runtime import Operation, Runtime
 from .server_errors import SIMULATED_SERVER_ERRORS, simulated_server_error
 
@@ -35,6 +36,7 @@ class NegotiationMiddleware:
             scope["method"], scope["path"], scope.get("query_string", b"")
         )
         status, media_type, body, headers = negotiate(routed[1], prefs, self.runtime, seed)
+        body = shape_served_body(routed[0].definition, body, scope, prefs.dynamic)
         raw = b"" if body is None else json.dumps(body).encode()
         response_headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         if media_type:

@@ -36,7 +36,7 @@ def query_pairs(scope: Scope) -> tuple[tuple[str, str], ...]:
     return tuple(parse_qsl(raw.decode("latin-1"), keep_blank_values=True))
 
 
-def base_url(scope: Scope, base_path: str) -> str:
+def base_url(scope: Mapping[str, Any], base_path: str) -> str:
     """Absolute URL of ``base_path`` as this request reached it (for links in bodies)."""
     host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "localhost")
     return f"{scope.get('scheme', 'http')}://{host}{session_prefix(scope)}{base_path}"

@@ -26,10 +26,10 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.types import Scope
 
@@ -238,7 +238,7 @@ def session_of(scope: Scope) -> Session | None:
     return scope.get(SESSION_KEY)
 
 
-def session_prefix(scope: Scope) -> str:
+def session_prefix(scope: Mapping[str, Any]) -> str:
     """The path prefix links of this request must carry to stay in its session."""
     session = scope.get(SESSION_KEY)
     return session.prefix if session is not None else ""

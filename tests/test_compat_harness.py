@@ -38,6 +38,7 @@ COVERED = {
         "install_auth": "test_schema_hooks_auth_and_app_can_be_set",
         "is_not_set": "test_generated_cases_carry_mode_and_coverage_description",
         "missing_header_name": "test_missing_header_failure_names_its_header",
+        "unsupported_method_status": "test_unsupported_method_failure_has_its_status",
         "operation_schema": "test_generated_cases_carry_mode_and_coverage_description",
         "operations_of": "test_generated_cases_carry_mode_and_coverage_description",
         "recorded_checks": "test_engine_events_and_recorders_have_what_the_runner_reads",
@@ -139,6 +140,20 @@ def test_missing_header_failure_names_its_header() -> None:
     )
     assert compat.missing_header_name(failure) == "Authorization"
     assert compat.missing_header_name(ValueError()) is None
+
+
+def test_unsupported_method_failure_has_its_status() -> None:
+    from schemathesis.openapi.checks import UnsupportedMethodResponse
+
+    failure = UnsupportedMethodResponse(
+        operation="POST /returns",
+        method="TRACE",
+        status_code=404,
+        failure_reason="wrong_status",
+        message="m",
+    )
+    assert compat.unsupported_method_status(failure) == 404
+    assert compat.unsupported_method_status(ValueError()) is None
 
 
 def test_schema_hooks_auth_and_app_can_be_set() -> None:

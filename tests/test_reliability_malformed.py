@@ -516,11 +516,12 @@ def test_wrong_method_is_405_with_allow(
     method: str, target: str, allowed: set[str], mock: LiveMock, log_mark: int
 ) -> None:
     response = send(mock.url, method, target, VND, b"{}")
-    if target.startswith("/glue"):
-        assert_glue_error(response, 405)
+    if target.startswith("/glue"):  # Glue: 404 without Allow (issue 10 pt 6; was 405)
+        assert_glue_error(response, 404)
+        assert "allow" not in response.headers
     else:
         assert_sendcloud_error(response, 405)
-    assert allowed_methods(response) == allowed
+        assert allowed_methods(response) == allowed
     assert_survived(mock, log_mark)
 
 
@@ -534,15 +535,15 @@ def test_unknown_method_is_refused_with_4xx(mock: LiveMock, log_mark: int) -> No
 @pytest.mark.parametrize("target", ["/glue/returns", "/sendcloud/api/v2/returns"])
 def test_unknown_method_foo_is_405_with_allow(target: str, mock: LiveMock) -> None:
     response = send(mock.url, "FOO", target)
-    if target.startswith("/glue"):
-        assert_glue_error(response, 405)
+    if target.startswith("/glue"):  # Glue: 404 without Allow (issue 10 pt 6; was 405)
+        assert_glue_error(response, 404)
     else:
         assert_sendcloud_error(response, 405)
-    assert "GET" in response.headers["allow"]
+        assert "GET" in response.headers["allow"]
 
 
 def test_unknown_method_keeps_the_connection_serving(mock: LiveMock, token: str) -> None:
-    """On one keep-alive connection: a GET, then ``FOO`` (405), then a GET again (200)."""
+    """On one keep-alive connection: a GET, then ``FOO`` (Glue: 404), then a GET again (200)."""
     host, port = urlsplit(mock.url).hostname, urlsplit(mock.url).port
     read = f"GET /glue/orders HTTP/1.1\r\nHost: x\r\nAccept: {JSONAPI}\r\n"
     read += f"Authorization: Bearer {token}\r\n\r\n"
@@ -560,7 +561,7 @@ def test_unknown_method_keeps_the_connection_serving(mock: LiveMock, token: str)
             body = reader.read(length)
             statuses.append(int(status_line.split()[1]))
             assert json.loads(body), body
-    assert statuses == [200, 405, 200]
+    assert statuses == [200, 404, 200]  # Glue's wrong-method 404 (issue 10 pt 6; was 405)
 
 
 def test_server_survives_everything_above(mock: LiveMock) -> None:

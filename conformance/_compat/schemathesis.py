@@ -41,6 +41,7 @@ __all__ = [
     "register_schema_hook",
     "run_engine",
     "set_asgi_app",
+    "unsupported_method_status",
 ]
 
 
@@ -86,6 +87,15 @@ def missing_header_name(failure: Any) -> str | None:
 
     if isinstance(failure, MissingHeaderNotRejected):
         return str(failure.header_name)
+    return None
+
+
+def unsupported_method_status(failure: Any) -> int | None:
+    """The status an ``unsupported_method`` failure (``UnsupportedMethodResponse``) saw."""
+    from schemathesis.openapi.checks import UnsupportedMethodResponse
+
+    if isinstance(failure, UnsupportedMethodResponse):
+        return int(failure.status_code)
     return None
 
 

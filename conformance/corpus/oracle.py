@@ -99,18 +99,21 @@ def undocumented_method(contract: Contract, op: Operation, request: Request) -> 
     if request.method in documented:
         return None
     allowed = ", ".join(sorted(documented))
+    # 405 with Allow, unless the contract names its API's own answer (Glue: 404, no code)
+    status = contract.unsupported_method_status
+    answer = f"405 with Allow: {allowed}" if status == 405 else f"{status} (the contract's)"
     if request.method == "OPTIONS":
-        outcomes: set[Outcome] = {(405, None), (200, None), (204, None)}
+        outcomes: set[Outcome] = {(status, None), (200, None), (204, None)}
         why = (
             f"OPTIONS is not documented for {op.path} (documented: {allowed}): "
-            "405, or an OPTIONS/CORS answer"
+            f"{answer}, or an OPTIONS/CORS answer"
         )
     elif request.method in STANDARD_METHODS:
-        outcomes = {(405, None)}
-        why = f"{request.method} is not documented for {op.path}: 405 with Allow: {allowed}"
+        outcomes = {(status, None)}
+        why = f"{request.method} is not documented for {op.path}: {answer}"
     else:
-        outcomes = {(405, None), (501, None), (400, None)}
-        why = f"{request.method} is not a method of {op.path}: 405 (or 501, or 400 if unknown)"
+        outcomes = {(status, None), (501, None), (400, None)}
+        why = f"{request.method} is not a method of {op.path}: {answer} (or 501, or 400)"
     return Analysis(_expectation(outcomes, why), {"method": "invalid"})
 
 
@@ -159,6 +162,8 @@ def query_parameters(
         for value in values:
             if schema.get("type") == "integer":
                 states.append(_integer_state(value, schema.get("minimum")))
+            elif "pattern" in schema and not re.search(schema["pattern"], value):
+                states.append(("invalid", f"{value!r} does not match {schema['pattern']}"))
             else:
                 states.append(("valid", ""))
         if len(values) > 1:

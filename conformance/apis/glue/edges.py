@@ -174,6 +174,12 @@ class GlueEdges:
             return
         for what, value in GLUE_AUTH:
             yield what, with_header(base, "Authorization", value)
+        codes = op.error_codes(400)
+        if codes is not None and "005" in codes.codes:  # the anonymous header with a token
+            yield (
+                "X-Anonymous-Customer-Unique-Id with a token",
+                with_header(base, "X-Anonymous-Customer-Unique-Id", "guest-1"),
+            )
 
     def content_types(self, op: Operation, base: Request) -> Iterator[Edge]:
         if base.body is None:

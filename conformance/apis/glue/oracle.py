@@ -103,6 +103,26 @@ _ENVELOPE_OR_901: set[Outcome] = {(400, None), (422, "901")}
 _INVALID_901: set[Outcome] = {(422, "901")}
 
 
+ANONYMOUS_HEADER = "x-anonymous-customer-unique-id"
+
+
+def _glue_anonymous(verdict: Verdict, op: Operation, request: Request) -> None:
+    """``X-Anonymous-Customer-Unique-Id`` with a token → 400/005 (declared or not; Spryker's
+    SimultaneousAuthenticationRestRequestValidator)."""
+    declared = any(p["name"].lower() == ANONYMOUS_HEADER for p in op.parameters("header"))
+    value = request.header(ANONYMOUS_HEADER)
+    if value is None:
+        if declared:
+            verdict.mark("header X-Anonymous-Customer-Unique-Id", "absent")
+        return
+    if declared:
+        verdict.mark("header X-Anonymous-Customer-Unique-Id", "valid")
+    # PHP truthiness, as Spryker tests both headers: "" and "0" count as not sent.
+    token = request.header("Authorization")
+    if value not in ("", "0") and token not in (None, "", "0"):
+        verdict.fail({(400, "005")}, "X-Anonymous-Customer-Unique-Id with a token → 400/005")
+
+
 def _glue_body(verdict: Verdict, op: Operation, request: Request) -> Any:
     """Check the body; returns the parsed JSON when it is schema-valid, else ``None``."""
     schema = body_schema(op, JSONAPI)
@@ -213,6 +233,8 @@ def _glue_business(op: Operation, request: Request, body: Any) -> tuple[set[Outc
         if _blank(token):
             return {(401, "004"), (422, "901")}, "a blank refresh token → 401/004 or 422/901"
         return {(401, "004")}, "an unknown refresh token → 401/004"
+    if operation == "revokeRefreshToken":
+        return {(204, None)}, "revoking (also an unknown or foreign token) → 204"
     if operation == "getOrder":
         if is_placeholder(request.path_params.get("orderReference"), "glue.orderReference"):
             return {(200, None)}, "the customer's order → 200"
@@ -268,6 +290,7 @@ def glue(contract: Contract, op: Operation, request: Request) -> Analysis:
     else:
         bodiless_content_type(verdict, request)
     _glue_auth(verdict, op, request)
+    _glue_anonymous(verdict, op, request)
     if request.header("Accept-Language") is not None:
         verdict.mark("header Accept-Language", "valid")
     for parameter in op.parameters("path"):

@@ -113,6 +113,7 @@ class GlueProfile(ApiProfile):
     path_placeholders: ClassVar[Mapping[tuple[str, str], str]] = {
         ("getOrder", "orderReference"): "glue.orderReference",
         ("getReturn", "returnReference"): "glue.returnReference",
+        ("revokeRefreshToken", "refreshToken"): "glue.refreshToken",
     }
     # attributes of the documented example bodies that are real data
     example_attributes: ClassVar[Mapping[str, Mapping[str, str]]] = {

@@ -4,6 +4,7 @@ from api_contracts import spec_path
 
 from ...api import ApiDefinition
 from .envelope import GlueEnvelope
+from .plausible import shape_body
 from .service import BASE_PATH, GlueService
 
 
@@ -21,6 +22,7 @@ DEFINITION = ApiDefinition(
     spec_file=str(spec_path("glue-returns.openapi.yaml")),
     base_path=BASE_PATH,
     envelope=GlueEnvelope(),
+    shape_body=shape_body,
     make_service=GlueService,
     describe_accounts=describe_accounts,
 )

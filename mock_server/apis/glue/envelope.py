@@ -19,6 +19,12 @@ INVALID_ACCESS_TOKEN = error_type(
 MISSING_ACCESS_TOKEN = error_type(403, "Missing access token.", "002")
 FAILED_TO_AUTHENTICATE = error_type(401, "Failed to authenticate user.", "003")
 FAILED_TO_REFRESH = error_type(401, "Failed to refresh token.", "004")
+# spryker/auth-rest-api Processor/AccessTokens/SimultaneousAuthenticationRestRequestValidator.php
+ANONYMOUS_WITH_TOKEN = error_type(
+    400,
+    "Headers request error. A user can't act as logged and not logged user at the same time.",
+    "005",
+)
 RETURN_CANT_BE_CREATED = error_type(422, "Return can't be created.", "3601")
 RETURN_NOT_FOUND = error_type(404, "Can't find return by the given return reference.", "3602")
 MULTIPLE_MERCHANTS = error_type(422, "Return contains items from different merchants.", "3603")
@@ -27,6 +33,9 @@ PAGINATION_INVALID = error_type(400, "Pagination parameters are invalid.")
 NOT_ACCEPTABLE = error_type(406, "Not acceptable.")
 UNSUPPORTED_MEDIA_TYPE = error_type(415, "Unsupported media type.")
 INVALID_TYPE = error_type(400, "Invalid type.")
+# GA Controller/ErrorRestController::resourceNotFoundAction; Spryker's generic errors page:
+# 404 "Wrong request URL, type, or method" — Glue has no 405.
+ROUTE_NOT_FOUND = error_type(404, "Not Found")
 POST_DATA_INVALID = error_type(400, "Post data is invalid.")
 
 # Symfony-style wording of Spryker's request validator (code 901).
@@ -47,6 +56,13 @@ class GlueEnvelope(EnvelopeBase):
         413: "Request body is too large.",
         415: UNSUPPORTED_MEDIA_TYPE.detail,
     }
+
+    def translate(self, exc: Exception, path: str) -> ApiError:
+        """As the shared mapping, except that a wrong method is Glue's 404 (no ``Allow``)."""
+        error = super().translate(exc, path)
+        if error.status == 405:
+            return ROUTE_NOT_FOUND(headers={"X-Mock-Hint": "method not documented here"})
+        return error
 
     def render(self, error: ApiError, path: str) -> dict:
         entry: dict = {"status": error.status}
@@ -70,6 +86,7 @@ class GlueEnvelope(EnvelopeBase):
         return POST_DATA_INVALID()
 
     def parameter_error(self, exc: RequestParameterError) -> ApiError:
-        if exc.name.startswith("page["):
-            return PAGINATION_INVALID()
+        if exc.name.startswith("page["):  # the real body; the mock-only hint says why
+            hint = f"{exc.name} must be plain digits (page[limit] > 0)"
+            return PAGINATION_INVALID(headers={"X-Mock-Hint": hint})
         return ApiError(400, exc.detail)

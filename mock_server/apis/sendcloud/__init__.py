@@ -4,6 +4,7 @@ from api_contracts import spec_path
 
 from ...api import ApiDefinition
 from .envelope import BASE_PATH, SendcloudEnvelope
+from .plausible import shape_body
 from .service import SendcloudService
 
 
@@ -22,6 +23,7 @@ DEFINITION = ApiDefinition(
     spec_file=str(spec_path("sendcloud-returns-v2.openapi.yaml")),
     base_path=BASE_PATH,
     envelope=SendcloudEnvelope(),
+    shape_body=shape_body,
     make_service=SendcloudService,
     describe_accounts=describe_accounts,
 )

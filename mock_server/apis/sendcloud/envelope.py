@@ -8,13 +8,20 @@ from ...errors import ApiError, EnvelopeBase, RequestParameterError, error_type
 
 BASE_PATH = "/sendcloud/api/v2"
 WWW_AUTHENTICATE = 'Basic realm="api"'
+# X-Mock-Hint is mock-only: why the request was refused; the body stays Sendcloud's (sendcloud-F11).
+EXPECTED_AUTH = (
+    "expected HTTP Basic <public key>:<secret key> or Bearer <OAuth2 token> "
+    "as seeded (GET /__admin/accounts)"
+)
 NOT_PROVIDED = error_type(
     401,
     "Authentication credentials were not provided.",
-    headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+    headers={"WWW-Authenticate": WWW_AUTHENTICATE, "X-Mock-Hint": EXPECTED_AUTH},
 )
 INVALID_CREDENTIALS = error_type(
-    401, "Invalid username/password.", headers={"WWW-Authenticate": WWW_AUTHENTICATE}
+    401,
+    "Invalid username/password.",
+    headers={"WWW-Authenticate": WWW_AUTHENTICATE, "X-Mock-Hint": EXPECTED_AUTH},
 )
 RETURN_NOT_FOUND = error_type(404, "No Return matches the given query.")
 INVALID_CURSOR = error_type(404, "Invalid cursor")

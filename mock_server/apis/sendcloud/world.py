@@ -93,7 +93,7 @@ def _make_return(
     code, label, require_message = rng.choice(REFUND_TYPES)
     option = rng.choice(DELIVERY_OPTIONS)
     refund: dict = {
-        "total_refund": f'"{items_cost - fee:.2f}"',  # quoted, as the vendor sends it (C1)
+        "total_refund": f"{items_cost - fee:.2f}",  # a plain decimal string (sendcloud-F9)
         "message": fake.sentence(nb_words=5) if require_message else "",
         "refund_type": {"code": code, "label": label, "require_message": require_message},
     }
