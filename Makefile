@@ -28,6 +28,7 @@ mock: $(STAMP)
 ## Run the project's tests (the default, CI-sized run).
 test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
+	bash scripts/ensure-node-tools.sh
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
