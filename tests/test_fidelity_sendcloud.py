@@ -18,7 +18,7 @@ SC = "/sendcloud/api/v2"
 DECIMAL = re.compile(r"^[0-9]+\.[0-9]{2}$")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def sendcloud(live_mock: LiveMock) -> Iterator[httpx.Client]:
     basic = httpx.get(f"{live_mock.url}/__admin/accounts").json()["sendcloud"]["basic"][0]
     auth = (basic["publicKey"], basic["secretKey"])

@@ -138,7 +138,7 @@ def _glue(exc: Exception) -> tuple[int, str | None, str]:
             (400, None, "Pagination parameters are invalid."),
         ),
         (HTTPException(404), (404, None, "Not Found")),
-        (HTTPException(405), (405, None, "Method Not Allowed")),
+        (HTTPException(405), (404, None, "Not Found")),  # Glue has no 405 (issue 10 pt 6)
         (ApiError(404, "kept as raised", "801"), (404, "801", "kept as raised")),
         (RuntimeError("boom"), (500, None, "Internal Server Error")),
     ],

@@ -18,16 +18,14 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
-import yaml
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from starlette.testclient import TestClient
+from support.contracts import load_spec
 
 from tests.reference_backend import (
     GLUE_CUSTOMER,
@@ -41,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tests" / "reference_backend"
 JSONAPI = "application/vnd.api+json"
 HEADERS = {"Accept": JSONAPI, "Content-Type": JSONAPI}
-URI_CHECKER = Draft202012Validator.FORMAT_CHECKER
 GLUE = "/glue"
 SC = "/sendcloud/api/v2"
 
@@ -51,8 +48,7 @@ SC = "/sendcloud/api/v2"
 
 @cache
 def _validator(api: str, pointer: str) -> Draft202012Validator:
-    name = {"glue": "glue-returns", "sendcloud": "sendcloud-returns-v2"}[api]
-    spec = yaml.safe_load((ROOT / "specs" / f"{name}.openapi.yaml").read_text())
+    spec = load_spec(api)  # the repository's contract, through api_contracts
     registry = Registry().with_resource(
         "urn:contract", Resource.from_contents(spec, default_specification=DRAFT202012)
     )
@@ -63,23 +59,10 @@ def _validator(api: str, pointer: str) -> Draft202012Validator:
     )
 
 
-def _known_contract_defect(error: ValidationError) -> bool:
-    """`SelfLink.self` is `format: uri`, but Glue repeats the request's query string URL-decoded
-    (literal `[`/`]`, `,`, spaces; FALSE_ALARMS.md): tolerated only when encoding makes it a URI."""
-    value = error.instance
-    return (
-        error.validator == "format"
-        and isinstance(value, str)
-        and URI_CHECKER.conforms(quote(value, safe=":/?#@!$&'()*+,;=%"), "uri")
-    )
-
-
-def assert_valid(api: str, schema: str, body: Any, *, strict: bool = False) -> None:
-    """``body`` matches the contract's schema (formats checked), known defects aside."""
+def assert_valid(api: str, schema: str, body: Any) -> None:
+    """``body`` matches the contract's schema (formats checked)."""
     errors = [
-        f"{list(e.absolute_path)}: {e.message}"
-        for e in _validator(api, schema).iter_errors(body)
-        if strict or not _known_contract_defect(e)
+        f"{list(e.absolute_path)}: {e.message}" for e in _validator(api, schema).iter_errors(body)
     ]
     assert not errors, errors
 
@@ -548,13 +531,12 @@ def test_return_reasons_are_public_localized_and_id_null(client: httpx.Client) -
     assert "Falsche Größe" in reasons and all(r["id"] is None for r in german.json()["data"])
 
 
-def test_contract_is_wrong_about_self_links_with_brackets(client: httpx.Client) -> None:
-    """Known contract defect (see FALSE_ALARMS.md): a main resource's self link repeats the
-    request's query string with literal brackets, which `SelfLink.self: format: uri` refuses."""
+def test_contract_accepts_self_links_with_brackets(client: httpx.Client) -> None:
+    """FA-4, fixed in the contract (glue-F7): a main resource's self link repeats the request's
+    query string with literal brackets, as Glue writes it; `format: uri` refused that."""
     page = client.get(f"{GLUE}/orders?page[offset]=0&page[limit]=2", headers=bearer(client)).json()
-    with pytest.raises(AssertionError, match="is not a 'uri'"):
-        assert_valid("glue", "OrderCollectionDocument", page, strict=True)
-    assert_valid("glue", "OrderCollectionDocument", page)  # valid but for that defect
+    assert "page[offset]=0" in page["links"]["self"]
+    assert_valid("glue", "OrderCollectionDocument", page)
 
 
 # ----------------------------------------------------------------------------- Sendcloud

@@ -132,8 +132,8 @@ def glue_error_status_and_code(exchange: Exchange, operation: Operation | None) 
         contract="`errors[].status` repeats the HTTP status of the response.",
         exchange=exchange,
     )
-    if operation is None:
-        return
+    if operation is None or exchange.request.method.upper() != operation.method.upper():
+        return  # no operation, or a probe with an undocumented method (Glue's code-less 404)
     codes = [c for c in jsonapi_error_codes(document) if c is not None]
     documented = operation.error_codes(status)
     label = operation.label
