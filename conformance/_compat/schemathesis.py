@@ -33,6 +33,7 @@ __all__ = [
     "coverage_cases",
     "install_auth",
     "is_not_set",
+    "is_rejected_positive_data",
     "missing_header_name",
     "operation_schema",
     "operations_of",
@@ -87,6 +88,13 @@ def missing_header_name(failure: Any) -> str | None:
     if isinstance(failure, MissingHeaderNotRejected):
         return str(failure.header_name)
     return None
+
+
+def is_rejected_positive_data(failure: Any) -> bool:
+    """Whether a failure is ``positive_data_acceptance``'s (``RejectedPositiveData``)."""
+    from schemathesis.openapi.checks import RejectedPositiveData
+
+    return isinstance(failure, RejectedPositiveData)
 
 
 def operation_schema(case: Any) -> Any:
