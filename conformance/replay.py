@@ -23,13 +23,12 @@ from api_contracts import ContractError
 
 from .apis import profile_for
 from .client import AsgiTarget, SyncASGITransport, Target, as_target, probe
-from .corpus.guard import check_corpus, final_url
+from .corpus.guard import check_corpus, final_headers, final_url
 from .corpus.model import (
     PLACEHOLDERS,
     Case,
     Corpus,
     CorpusError,
-    substitute,
     wire_body,
 )
 from .profile import ApiProfile, Credentials, PlaceholderResolver, Unresolvable, UsageError
@@ -149,7 +148,7 @@ def _send(
 ) -> CaseResult:
     request = case.request
     url = final_url(base_url, request, resolve)  # CorpusError: not sent
-    headers = {name: substitute(value, resolve) for name, value in request.headers.items()}
+    headers = final_headers(request, resolve)  # CorpusError: not sent
     body = wire_body(request, resolve)
     line = f"{request.method} {url[:200]}"
     started = time.perf_counter()
@@ -228,6 +227,8 @@ def replay(
                 outcome = CaseResult(case, ERROR, detail=str(exc))
             except httpx.HTTPError as exc:
                 outcome = CaseResult(case, ERROR, detail=f"{type(exc).__name__}: {exc}")
+            except UnicodeEncodeError:  # a value read from the target fits no header
+                outcome = CaseResult(case, ERROR, detail="not sent: a header is not ASCII")
             result.results.append(outcome)
             if progress is not None:
                 progress(outcome)

@@ -326,3 +326,23 @@ def test_a_hostile_value_read_from_the_target_stops_only_its_case(tmp_path: Path
     assert verdicts["reasons"][0] == AS_EXPECTED
     assert not any(".." in path.split("/") for path in seen), seen
     assert "/glue/orders/DE--999" in seen
+
+
+def test_a_token_from_the_target_that_is_no_header_value_stops_its_cases(tmp_path: Path) -> None:
+    """A login answering a non-ASCII token: cases sending it are errors, not tracebacks."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body: dict[str, Any] = {"data": [{"type": "orders", "id": "DE--1"}]}
+        if scope["path"] == "/glue/access-tokens":
+            body = {"data": {"type": "access-tokens", "attributes": {"accessToken": "tök"}}}
+        status = 201 if scope["method"] == "POST" else 200
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", JSONAPI.encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+    corpus = load_corpus(_write(tmp_path, _corpus(_valid_cases())))
+    result = replay(corpus, AsgiTarget(app, "/glue"), Credentials(SONIA[0], SONIA[1]))
+    verdicts = {r.case.id: (r.verdict, r.detail) for r in result.results}
+    assert verdicts["unknown"] == (ERROR, "not sent: header 'Authorization' is not printable ASCII")
+    assert verdicts["order"] == (ERROR, "not sent: a header is not ASCII")  # while resolving
+    assert verdicts["reasons"][0] == AS_EXPECTED

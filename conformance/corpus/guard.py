@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from .model import Corpus, CorpusError, Request, shown, wire_path
+from .model import Corpus, CorpusError, Request, shown, substitute, wire_path
 
 # RFC 9110 token: what a method and a header name may be
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}")
@@ -37,6 +37,10 @@ def _control(text: str) -> bool:
         ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029\u202a\u202b\u202d\u202e"
         for c in text
     )
+
+
+def _printable_ascii(value: str) -> bool:
+    return all(32 <= ord(c) < 127 or c == "\t" for c in value)
 
 
 def _dot_segment(segment: str) -> bool:
@@ -147,8 +151,8 @@ def request_problem(request: Request, templates: Iterable[str], base_url: str) -
             return f"header name {shown(name)} is not an HTTP token"
         if name.lower() in _FORBIDDEN_HEADERS:
             return f"header {shown(name)} is set by the client, not by a corpus"
-        if not all(32 <= ord(c) < 127 or c == "\t" for c in value):
-            return f"header {shown(name)} has characters outside printable ASCII"
+        if not _printable_ascii(value):
+            return f"header {shown(name)} is not printable ASCII"
     url = base_url.rstrip("/") + wire_path(request, lambda name: _PROBE_VALUE)
     problem = url_problem(url, base_url)
     return None if problem is None else f"the URL {problem}"
@@ -181,3 +185,13 @@ def final_url(base_url: str, request: Request, resolve: Callable[[str], str]) ->
     if problem is not None:
         raise CorpusError(f"not sent: the URL {problem}")
     return url
+
+
+def final_headers(request: Request, resolve: Callable[[str], str]) -> dict[str, str]:
+    """The headers a case is sent with, placeholders resolved; :class:`CorpusError` if a
+    resolved value (a token read from the target) is not printable ASCII."""
+    headers = {name: substitute(value, resolve) for name, value in request.headers.items()}
+    for name, value in headers.items():
+        if not _printable_ascii(value):
+            raise CorpusError(f"not sent: header {shown(name)} is not printable ASCII")
+    return headers
