@@ -236,6 +236,14 @@ class ApiProfile(ABC):
         """Schemathesis configuration of the API (headers, auth) merged into a run's."""
         return {}
 
+    def tolerated_refusal(
+        self, operation: Operation, query: Mapping[str, Any], status: int, body: bytes
+    ) -> str | None:
+        """The contract sentence that makes this refusal of a schema-valid request correct
+        (a behaviour the real service shows), or ``None``: ``positive_data_acceptance`` keeps
+        its failure."""
+        return None
+
     def scenario_credentials(self, credentials: Credentials) -> dict[str, Any]:
         """What the scenarios may read of the credentials (a secret only where a check must log
         in itself)."""

@@ -4,7 +4,9 @@
 reading the target (log in, ``GET /orders``, ``GET /returns`` …): values that cases use up
 (returnable items, refresh tokens) are looked up again for every case, the others once. A case
 whose placeholder cannot be resolved (no returnable item left, no password given) is skipped,
-not failed. Nothing is reset unless ``reset_url`` is given.
+not failed. Nothing is reset unless ``reset_url`` is given. Every case is checked before the
+first request (:mod:`conformance.corpus.guard`): a corpus that could send a request, and so the
+credentials, anywhere but under the base URL is refused whole.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ from pathlib import Path
 
 import httpx
 
+from api_contracts import ContractError
+
 from .apis import profile_for
 from .client import AsgiTarget, SyncASGITransport, Target, as_target, probe
+from .corpus.guard import check_corpus, final_headers, final_url
 from .corpus.model import (
     PLACEHOLDERS,
     Case,
     Corpus,
-    substitute,
+    CorpusError,
     wire_body,
-    wire_path,
 )
 from .profile import ApiProfile, Credentials, PlaceholderResolver, Unresolvable, UsageError
 from .redaction import Redactor
@@ -156,8 +160,8 @@ def _send(
     redactor: Redactor,
 ) -> CaseResult:
     request = case.request
-    url = base_url + wire_path(request, resolve)
-    headers = {name: substitute(value, resolve) for name, value in request.headers.items()}
+    url = final_url(base_url, request, resolve)  # CorpusError: not sent
+    headers = final_headers(request, resolve)  # CorpusError: not sent
     body = wire_body(request, resolve)
     line = f"{request.method} {url[:200]}"
     started = time.perf_counter()
@@ -190,11 +194,19 @@ def replay(
     reset_url: str | None = None,
     cases: Callable[[Case], bool] | None = None,
     progress: Callable[[CaseResult], None] | None = None,
+    spec: Path | str | None = None,
 ) -> ReplayResult:
-    """Send every case of ``corpus`` to ``target``; :class:`UsageError` when it cannot start."""
+    """Send every case of ``corpus`` to ``target``; :class:`UsageError` when it cannot start,
+    :class:`CorpusError` (before any request) when a case could leave the target's base URL
+    or is no path of the contract (``spec``, default the bundled one)."""
     target = as_target(target)
     profile = profile_for(corpus.api)
     credentials = credentials or Credentials()
+    try:
+        contract = profile.load_contract(spec)
+    except ContractError as exc:
+        raise UsageError(str(exc)) from None
+    check_corpus(corpus, {op.path for op in contract.operations}, target.url)
     redactor = Redactor(profile.secrets(credentials))
     try:
         return _replay(
@@ -245,8 +257,12 @@ def _replay(
                     outcome = _send(http, target.url, case, resolver.value, profile, redactor)
             except Unresolvable as exc:
                 outcome = CaseResult(case, SKIPPED, detail=str(exc))
+            except CorpusError as exc:  # a resolved value would lead elsewhere
+                outcome = CaseResult(case, ERROR, detail=str(exc))
             except httpx.HTTPError as exc:
                 outcome = CaseResult(case, ERROR, detail=f"{type(exc).__name__}: {exc}")
+            except UnicodeEncodeError:  # a value read from the target fits no header
+                outcome = CaseResult(case, ERROR, detail="not sent: a header is not ASCII")
             result.results.append(_masked(outcome, redactor))
             if progress is not None:
                 progress(outcome)

@@ -37,6 +37,7 @@ COVERED = {
         "EngineEvent": "test_engine_events_and_recorders_have_what_the_runner_reads",
         "install_auth": "test_schema_hooks_auth_and_app_can_be_set",
         "is_not_set": "test_generated_cases_carry_mode_and_coverage_description",
+        "is_rejected_positive_data": "test_rejected_positive_data_is_recognised",
         "missing_header_name": "test_missing_header_failure_names_its_header",
         "unsupported_method_status": "test_unsupported_method_failure_has_its_status",
         "operation_schema": "test_generated_cases_carry_mode_and_coverage_description",
@@ -154,6 +155,16 @@ def test_unsupported_method_failure_has_its_status() -> None:
     )
     assert compat.unsupported_method_status(failure) == 404
     assert compat.unsupported_method_status(ValueError()) is None
+
+
+def test_rejected_positive_data_is_recognised() -> None:
+    from schemathesis.openapi.checks import RejectedPositiveData
+
+    failure = RejectedPositiveData(
+        operation="GET /orders", message="m", status_code=400, allowed_statuses=["2xx"]
+    )
+    assert compat.is_rejected_positive_data(failure)
+    assert not compat.is_rejected_positive_data(ValueError())
 
 
 def test_schema_hooks_auth_and_app_can_be_set() -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "coverage_cases",
     "install_auth",
     "is_not_set",
+    "is_rejected_positive_data",
     "missing_header_name",
     "operation_schema",
     "operations_of",
@@ -97,6 +98,13 @@ def unsupported_method_status(failure: Any) -> int | None:
     if isinstance(failure, UnsupportedMethodResponse):
         return int(failure.status_code)
     return None
+
+
+def is_rejected_positive_data(failure: Any) -> bool:
+    """Whether a failure is ``positive_data_acceptance``'s (``RejectedPositiveData``)."""
+    from schemathesis.openapi.checks import RejectedPositiveData
+
+    return isinstance(failure, RejectedPositiveData)
 
 
 def operation_schema(case: Any) -> Any:

@@ -57,9 +57,11 @@ def add_parsers(commands: Any) -> None:
         "replay",
         help="send a corpus to an implementation and compare every answer",
         description="Replay a JSON corpus: each case is sent (placeholders resolved by reading "
-        "the target), its status and error code compared with the expected outcome. Exit "
-        "status: 0 all as expected, 1 mismatches, 2 usage error, unreadable or invalid corpus, "
-        "unreachable target or refused credentials.",
+        "the target), its status and error code compared with the expected outcome. Every "
+        "case is checked before anything is sent: its path must be a path of the contract and "
+        "its URL stay under --base-url. Exit status: 0 all as expected, 1 mismatches, 2 usage "
+        "error, unreadable, invalid or unsafe corpus, unreachable target or refused "
+        "credentials.",
     )
     replay.add_argument("corpus", type=Path, metavar="FILE", help="a corpus written by generate")
     replay.add_argument("--base-url", required=True, metavar="URL", help="API root")
@@ -80,6 +82,13 @@ def add_parsers(commands: Any) -> None:
         "--request-timeout", type=float, default=10.0, metavar="SECONDS", help="default 10"
     )
     replay.add_argument("--junit-xml", type=Path, metavar="PATH", help="write JUnit XML")
+    replay.add_argument(
+        "--spec",
+        type=Path,
+        metavar="PATH",
+        help="the contract the corpus was generated from (default: the bundled one); every "
+        "case's path must be one of its paths",
+    )
     replay.add_argument("--quiet", action="store_true", help="table rows only for problems")
 
 
@@ -169,6 +178,7 @@ def command_replay(args: argparse.Namespace) -> int:
             timeout=args.request_timeout,
             reset_url=args.reset_url,
             cases=selected,
+            spec=args.spec,
         )
     except (CorpusError, UsageError) as exc:
         print(f"conformance: error: {exc}", file=sys.stderr)

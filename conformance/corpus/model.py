@@ -23,6 +23,8 @@ from ..profile import Placeholder
 
 FORMAT = "returns-harness/corpus@1"
 VERSION = 1
+# A corpus of the default --count is a few MiB; a file past this is refused unread.
+MAX_CORPUS_BYTES = 64 * 1024 * 1024
 
 
 class _Placeholders(Mapping[str, Placeholder]):
@@ -48,6 +50,39 @@ def placeholder_pattern() -> re.Pattern[str]:
 
 class CorpusError(Exception):
     """The corpus file is unreadable, not a corpus, or of an unknown version."""
+
+
+# --------------------------------------------------------------------------- field types
+# A corpus may come from anyone: a field of the wrong type is refused, not turned into a string.
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``value`` for a one-line message: ``repr`` (control characters escaped), shortened."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _object(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object, not {type(value).__name__}")
+    return value
+
+
+def _text(data: Mapping[str, Any], key: str, default: str | None = None) -> str:
+    value = data.get(key, default) if default is not None else data[key]
+    if not isinstance(value, str):
+        raise ValueError(f"`{key}` must be a string, not {type(value).__name__}")
+    return value
+
+
+def _strings(value: Any, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValueError(f"`{what}` must map strings to strings")
+    return dict(value)
 
 
 @dataclass
@@ -100,6 +135,7 @@ class Request:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Request:
+        data = _object(data, "`request`")
         body: tuple[str, Any] | None = None
         if "json" in data:
             body = ("json", data["json"])
@@ -108,14 +144,17 @@ class Request:
                 raise ValueError("`text` must be a string")
             body = ("text", data["text"])
         query = data.get("query") or []
-        if not all(isinstance(p, list) and len(p) == 2 for p in query):
-            raise ValueError("`query` must be a list of [name, value] pairs")
+        if not isinstance(query, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p)
+            for p in query
+        ):
+            raise ValueError("`query` must be a list of [name, value] string pairs")
         return cls(
-            method=str(data["method"]).upper(),
-            path=str(data["path"]),
-            path_params={str(k): str(v) for k, v in (data.get("pathParams") or {}).items()},
-            query=[(str(k), str(v)) for k, v in query],
-            headers={str(k): str(v) for k, v in (data.get("headers") or {}).items()},
+            method=_text(data, "method").upper(),
+            path=_text(data, "path"),
+            path_params=_strings(data.get("pathParams"), "pathParams"),
+            query=[(k, v) for k, v in query],
+            headers=_strings(data.get("headers"), "headers"),
             body=body,
         )
 
@@ -161,11 +200,23 @@ class Expectation:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Expectation:
-        status = [int(s) for s in data["status"]]
-        if not status or not all(100 <= s <= 599 for s in status):
+        data = _object(data, "`expect`")
+        status = data["status"]
+        if (
+            not isinstance(status, list)
+            or not status
+            or not all(type(s) is int and 100 <= s <= 599 for s in status)
+        ):
             raise ValueError("`status` must list HTTP statuses")
-        codes = {int(k): [str(c) for c in v] for k, v in (data.get("codes") or {}).items()}
-        return cls(status, codes, str(data.get("why", "")))
+        codes = data.get("codes") or {}
+        if not isinstance(codes, dict) or not all(
+            k.isascii() and k.isdigit() and isinstance(v, list) for k, v in codes.items()
+        ):
+            raise ValueError("`codes` must map statuses to lists of code strings")
+        if not all(isinstance(c, str) for v in codes.values() for c in v):
+            raise ValueError("`codes` must map statuses to lists of code strings")
+        why = _text(data, "why", "")
+        return cls(list(status), {int(k): list(v) for k, v in codes.items()}, why)
 
 
 @dataclass
@@ -193,12 +244,13 @@ class Case:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Case:
+        data = _object(data, "a case")
         return cls(
-            id=str(data["id"]),
-            operation=str(data["operation"]),
-            endpoint=str(data.get("endpoint", "")),
-            title=str(data.get("title", "")),
-            source=str(data.get("source", "")),
+            id=_text(data, "id"),
+            operation=_text(data, "operation"),
+            endpoint=_text(data, "endpoint", ""),
+            title=_text(data, "title", ""),
+            source=_text(data, "source", ""),
             request=Request.from_json(data["request"]),
             expect=Expectation.from_json(data["expect"]),
         )
@@ -244,11 +296,20 @@ def load_corpus(path: Path | str) -> Corpus:
     """Read a corpus file; :class:`CorpusError` with a one-line reason when it is not one."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:  # bounded: a device or a huge file is not read whole
+            raw = file.read(MAX_CORPUS_BYTES + 1)
     except OSError as exc:
         raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CORPUS_BYTES:
+        limit = MAX_CORPUS_BYTES
+        size = f"{limit // 2**20} MiB" if limit >= 2**20 else f"{limit} bytes"
+        raise CorpusError(f"{path} is over {size}: not a corpus")
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise CorpusError(f"{path} is not UTF-8 text") from None
+    except RecursionError:
+        raise CorpusError(f"{path} is not a corpus: JSON nested too deeply") from None
     except ValueError as exc:
         raise CorpusError(f"{path} is not JSON: {exc}") from None
     return corpus_from_json(data, str(path))
@@ -259,30 +320,38 @@ def corpus_from_json(data: Any, where: str = "corpus") -> Corpus:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise CorpusError(
-            f'{where} is not a corpus (expected "format": "{FORMAT}", found {found!r})'
+            f'{where} is not a corpus (expected "format": "{FORMAT}", found {shown(found)})'
         )
     if data.get("version") != VERSION:
-        raise CorpusError(f"{where}: unsupported corpus version {data.get('version')!r}")
+        raise CorpusError(f"{where}: unsupported corpus version {shown(data.get('version'))}")
     if data.get("api") not in api_names():
-        raise CorpusError(f"{where}: unknown api {data.get('api')!r} (choose from {api_names()})")
+        raise CorpusError(
+            f"{where}: unknown api {shown(data.get('api'))} (choose from {api_names()})"
+        )
     if not isinstance(data.get("cases"), list):
         raise CorpusError(f"{where}: `cases` must be a list")
+    seed = data.get("seed")
+    if seed is not None and type(seed) is not int:
+        raise CorpusError(f"{where}: `seed` must be an integer or null")
+    for key in ("generator", "contract"):
+        if not isinstance(data.get(key) or {}, dict):
+            raise CorpusError(f"{where}: `{key}` must be a JSON object")
     cases = []
     seen: set[str] = set()
     for index, item in enumerate(data["cases"]):
         try:
             case = Case.from_json(item)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            reason = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            reason = f"missing {shown(exc.args[0])}" if isinstance(exc, KeyError) else str(exc)
             raise CorpusError(f"{where}: case #{index + 1} is invalid: {reason}") from None
         if case.id in seen:
-            raise CorpusError(f"{where}: duplicate case id {case.id!r}")
+            raise CorpusError(f"{where}: duplicate case id {shown(case.id)}")
         seen.add(case.id)
         cases.append(case)
     return Corpus(
         api=data["api"],
         cases=cases,
-        seed=data.get("seed"),
+        seed=seed,
         generator=dict(data.get("generator") or {}),
         contract=dict(data.get("contract") or {}),
     )

@@ -41,6 +41,7 @@ from ...checks.envelopes import (
 )
 from ...client import ForeignOriginError, is_absolute, origin_of
 from ...model import Exchange
+from .pagination import LONE_PAGE_PARAMETER_RULE
 
 API = "glue"
 MISSING_TOKEN_CODE = "002"
@@ -54,7 +55,7 @@ PAGINATION_CONTRACT = (
     "Collections take `page[offset]` and `page[limit]` together; with a page requested the "
     "links carry `self`, `first`, `last`, `prev` (offset > 0) and `next` (more to come), each "
     "page holds at most `page[limit]` items, and following `next` visits the whole collection "
-    "once, in order."
+    "once, in order. " + LONE_PAGE_PARAMETER_RULE
 )
 
 

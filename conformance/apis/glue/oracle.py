@@ -24,6 +24,7 @@ from ...corpus.oracle import (
     undocumented_method,
 )
 from .media import JSONAPI
+from .pagination import lone_page_parameter
 from .profile import GlueProfile
 
 
@@ -299,6 +300,13 @@ def glue(contract: Contract, op: Operation, request: Request) -> Analysis:
         known = is_placeholder(request.path_params.get(name), placeholder or "")
         verdict.mark(f"path {name}", "valid" if known else "ambiguous")
     query_parameters(verdict, op, request, {(400, None)})
+    lone = lone_page_parameter(name for name, _ in request.query)
+    if lone is not None and op.has_query_parameters("page[offset]", "page[limit]"):
+        verdict.may_fail(
+            {(400, None)},
+            f"a lone {lone} is ignored by one Spryker version and refused with 400 "
+            '"Pagination parameters are invalid." by another: both are correct',
+        )
     has_body = body_schema(op, JSONAPI) is not None
     body = _glue_body(verdict, op, request) if has_body else None
     if verdict.definite or (has_body and body is None):

@@ -164,6 +164,23 @@ class GlueProfile(ApiProfile):
     def schemathesis_settings(self, credentials: Credentials) -> dict[str, Any]:
         return {"headers": {"Accept": JSONAPI}}
 
+    def tolerated_refusal(
+        self, operation: Operation, query: Mapping[str, Any], status: int, body: bytes
+    ) -> str | None:
+        from .pagination import (
+            LONE_PAGE_PARAMETER_RULE,
+            is_pagination_refusal,
+            lone_page_parameter,
+        )
+
+        if (
+            lone_page_parameter(query or {}) is not None
+            and operation.has_query_parameters("page[offset]", "page[limit]")
+            and is_pagination_refusal(status, body)
+        ):
+            return LONE_PAGE_PARAMETER_RULE
+        return None
+
     def scenario_credentials(self, credentials: Credentials) -> dict[str, Any]:
         # The token-lifecycle checks log in themselves (None with --token alone); every report
         # masks the password (conformance.redact).
