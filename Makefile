@@ -32,7 +32,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n 2 $(ARGS)
 
 ## Long fuzz / load variants and the slow HTTP suites (opt-in; `make test` deselects them).
 test-long: $(STAMP)
