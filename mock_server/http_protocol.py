@@ -186,6 +186,7 @@ class GuardedConnection:
     def _guard_init(self) -> None:
         self._state = "open"  # "refused" (lingering, then closing), "handed over", "closed"
         self._timer: asyncio.TimerHandle | None = None
+        self._deadline = 0.0  # loop time by which the client must have sent what is due
         self._write_timer: asyncio.TimerHandle | None = None
         self._waiting_since: float | None = None  # waiting on the client since (None: busy)
         self._over_cap = False  # admitted over the cap: its head gets a 503
@@ -222,20 +223,30 @@ class GuardedConnection:
     # --------------------------------------------------------------- waiting on the client
 
     def _wait_for_client(self) -> None:
-        """(Re)start the clock: the client has ``client_timeout`` to send what is due."""
+        """(Re)start the clock: the client has ``client_timeout`` to send what is due.
+
+        Called several times per request, so it only moves the deadline; a timer is armed
+        when none is, and a timer that fires before the (moved) deadline re-arms itself. One
+        timer per connection and timeout period instead of a new one per request event.
+        """
         if self._state != "open":
             return
-        self._cancel_timer()
         loop = asyncio.get_running_loop()
-        self._waiting_since = loop.time()
+        now = loop.time()
+        self._waiting_since = now
         timeout = self.limits.client_timeout
         if self._over_cap:
             timeout = min(timeout, OVER_CAP_TIMEOUT)
-        self._timer = loop.call_later(timeout, self._client_timed_out)
+        self._deadline = now + timeout
+        timer = self._timer
+        if timer is None or self._deadline < timer.when():
+            if timer is not None:
+                timer.cancel()
+            self._timer = loop.call_at(self._deadline, self._client_timed_out)
 
     def _client_done(self) -> None:
-        """The client sent all that is due; the app has the connection now."""
-        self._cancel_timer()
+        """The client sent all that is due; the app has the connection now (an armed timer
+        finds nothing to wait for)."""
         self._waiting_since = None
 
     def _cancel_timer(self) -> None:
@@ -246,6 +257,12 @@ class GuardedConnection:
     def _client_timed_out(self) -> None:
         self._timer = None
         if self._state != "open" or compat.transport_of(self._uv).is_closing():
+            return
+        if self._waiting_since is None:
+            return  # the app's turn; the next wait arms a timer again
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._deadline:  # the client moved on since this timer was armed
+            self._timer = loop.call_at(self._deadline, self._client_timed_out)
             return
         if compat.reading_paused(self._uv):
             self._wait_for_client()  # the mock stopped reading; the client is not to blame
