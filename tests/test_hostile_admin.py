@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from hostile_support import start
-from support import GLUE_HEADERS, LiveMock, glue_login, stop_mock
+from support import GLUE_HEADERS, LiveMock, glue_login, start_mock, stop_mock
 
 from mock_server.admin_guard import is_loopback_name
 from mock_server.cli import exposure_warning
@@ -23,14 +22,16 @@ TOKEN = "t0ken-for-tests"
 
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
-    started = start(tmp_path_factory.mktemp("hostile-admin"))
+    started = start_mock(tmp_path_factory.mktemp("hostile-admin"), ready_path="/")
     yield started
     stop_mock(started)
 
 
 @pytest.fixture(scope="module")
 def token_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
-    started = start(tmp_path_factory.mktemp("hostile-admin-token"), "--admin-token", TOKEN)
+    started = start_mock(
+        tmp_path_factory.mktemp("hostile-admin-token"), "--admin-token", TOKEN, ready_path="/"
+    )
     yield started
     stop_mock(started)
 
@@ -131,7 +132,7 @@ def test_admin_token_is_required_when_set(token_mock: LiveMock) -> None:
 
 
 def test_no_admin_serves_no_admin(tmp_path_factory: pytest.TempPathFactory) -> None:
-    started = start(tmp_path_factory.mktemp("hostile-no-admin"), "--no-admin")
+    started = start_mock(tmp_path_factory.mktemp("hostile-no-admin"), "--no-admin", ready_path="/")
     try:
         with httpx.Client(base_url=started.url, timeout=10) as client:
             for method, path in (("GET", "/__admin/state"), ("GET", "/__admin/accounts"),

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from hostile_support import sendcloud_basic, start
-from support import stop_mock
+from support import sendcloud_basic, start_mock, stop_mock
 
 SC = "/sendcloud/api/v2"
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
@@ -28,7 +27,7 @@ def test_forwarded_proto_and_the_response_cache(
     tmp_path_factory: pytest.TempPathFactory, trusted: bool
 ) -> None:
     args = ("--forwarded-allow-ips", "127.0.0.1") if trusted else ()
-    mock = start(tmp_path_factory.mktemp("forwarded"), *args)
+    mock = start_mock(tmp_path_factory.mktemp("forwarded"), *args, ready_path="/")
     try:
         auth = sendcloud_basic(mock.url)
         plain_origin = mock.url  # http://127.0.0.1:PORT

@@ -13,15 +13,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from hostile_support import sendcloud_basic, start
-from support import JSONAPI, LiveMock, stop_mock
+from support import JSONAPI, LiveMock, sendcloud_basic, start_mock, stop_mock
 
 SC = "/sendcloud/api/v2"
 
 
 @pytest.fixture(scope="module")
 def mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMock]:
-    started = start(tmp_path_factory.mktemp("hostile-inputs"))
+    started = start_mock(tmp_path_factory.mktemp("hostile-inputs"), ready_path="/")
     yield started
     stop_mock(started)
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hostile_support import sendcloud_basic, start
-from support import GLUE_HEADERS, LiveMock, glue_login, stop_mock
+from support import GLUE_HEADERS, LiveMock, glue_login, sendcloud_basic, start_mock, stop_mock
 
 ROOT = Path(__file__).resolve().parent.parent
 SC = "/sendcloud/api/v2"
@@ -25,7 +24,9 @@ def mocks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LiveMo
     started: dict[str, LiveMock] = {}
     try:
         for name, args in (("seeded", ()), ("random", ("--random-secrets",))):
-            started[name] = start(tmp_path_factory.mktemp(f"secrets-{name}"), *args)
+            started[name] = start_mock(
+                tmp_path_factory.mktemp(f"secrets-{name}"), *args, ready_path="/"
+            )
         yield started
     finally:
         for mock in started.values():

@@ -14,10 +14,11 @@ under test was bound to its API by :func:`bind`; checks stay silent for anybody 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urljoin
 
 import httpx
 import schemathesis
@@ -25,7 +26,7 @@ import schemathesis
 from api_contracts import Contract, Operation
 
 from .._compat.schemathesis import KeyedFailure, Severity, operation_schema
-from ..client import ForeignOriginError
+from ..client import ForeignOriginError, is_absolute, origin_of
 from ..model import (
     CheckKind,
     CheckOutcome,
@@ -46,6 +47,18 @@ SAME_ORIGIN_RULE = (
     "Credentials go only to the target's own origin (developers' guide), so a link to another "
     "scheme, host or port is a defect and is never requested."
 )
+
+
+def foreign_links(exchange: Exchange, links: Iterable[tuple[str, str]]) -> list[str]:
+    """``name = 'url'`` for each of ``links`` that leads to another scheme, host or port than
+    the request of ``exchange`` (relative links resolve against the request URL)."""
+    here = exchange.request.url
+    origin = origin_of(here)
+    return [
+        f"{name} = {url!r}"
+        for name, url in links
+        if is_absolute(url) and origin_of(urljoin(here, url)) != origin
+    ]
 
 
 class CheckFailed(Exception):

@@ -35,7 +35,14 @@ from .glue import (
     returnable_items,
     two_merchant_order,
 )
-from .live import LiveMock, free_port, mock_in_background, start_mock, stop_mock
+from .live import (
+    LiveMock,
+    free_port,
+    mock_in_background,
+    sendcloud_basic,
+    start_mock,
+    stop_mock,
+)
 
 __all__ = [
     "FIXTURES",
@@ -59,6 +66,7 @@ __all__ = [
     "orders_with_items",
     "return_body",
     "returnable_items",
+    "sendcloud_basic",
     "start_mock",
     "stop_mock",
     "two_merchant_order",

@@ -41,8 +41,11 @@ class LiveMock:
         httpx.post(f"{self.url}/__admin/reset").raise_for_status()
 
 
-def start_mock(tmp_dir: Path, *args: str, timeout: float = 60.0) -> LiveMock:
-    """Start ``python -m mock_server`` on a free port and wait until it answers."""
+def start_mock(
+    tmp_dir: Path, *args: str, timeout: float = 60.0, ready_path: str = "/__admin/state"
+) -> LiveMock:
+    """Start ``python -m mock_server`` on a free port and wait until ``ready_path`` answers 200
+    (``/`` for a mock whose admin is closed: ``--no-admin``, ``--admin-token``)."""
     port = free_port()
     log_path = tmp_dir / f"mock-{port}.log"
     handle = log_path.open("w")
@@ -59,7 +62,7 @@ def start_mock(tmp_dir: Path, *args: str, timeout: float = 60.0) -> LiveMock:
         if process.poll() is not None:
             raise RuntimeError(f"mock-server exited early:\n{log_path.read_text()}")
         try:
-            if httpx.get(f"{url}/__admin/state", timeout=1).status_code == 200:
+            if httpx.get(f"{url}{ready_path}", timeout=1).status_code == 200:
                 return LiveMock(url, process, log_path)
         except httpx.TransportError:
             time.sleep(0.1)
@@ -87,3 +90,10 @@ def mock_in_background(tmp_dir: Path, *args: str) -> Iterator[Future[LiveMock]]:
         pool.shutdown(wait=True)
         if future.exception() is None:
             stop_mock(future.result())
+
+
+def sendcloud_basic(url: str, headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """The seeded Sendcloud key pair, from the admin API."""
+    accounts = httpx.get(f"{url}/__admin/accounts", headers=headers or {}, timeout=10).json()
+    basic = accounts["sendcloud"]["basic"][0]
+    return basic["publicKey"], basic["secretKey"]

@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from api_contracts import Operation
 
@@ -28,6 +28,7 @@ from ...checks.base import (
     SkipCheck,
     describe,
     expect,
+    foreign_links,
     response_check,
     scenario,
 )
@@ -39,7 +40,7 @@ from ...checks.envelopes import (
     jsonapi_error_codes,
     jsonapi_errors,
 )
-from ...client import ForeignOriginError, is_absolute, origin_of
+from ...client import ForeignOriginError
 from ...model import Exchange
 from .pagination import LONE_PAGE_PARAMETER_RULE
 
@@ -1270,12 +1271,7 @@ def glue_links_same_origin(exchange: Exchange, operation: Operation | None) -> N
     found = list(links_of(document))
     if not found:
         raise SkipCheck("no links")
-    origin = origin_of(exchange.request.url)
-    foreign = [
-        f"{where} = {url!r}"
-        for where, url in found
-        if is_absolute(url) and origin_of(urljoin(exchange.request.url, url)) != origin
-    ]
+    foreign = foreign_links(exchange, found)
     expect(
         not foreign,
         "A link points at another origin",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from api_contracts import Operation
 
@@ -21,12 +21,12 @@ from ...checks.base import (
     SkipCheck,
     describe,
     expect,
+    foreign_links,
     response_check,
     scenario,
 )
 from ...checks.documents import response_schema, schema_problems
 from ...checks.envelopes import is_json_media_type
-from ...client import is_absolute, origin_of
 from ...model import Exchange
 from .envelope import sendcloud_error_problems
 
@@ -99,12 +99,7 @@ def sendcloud_cursor_links_same_origin(exchange: Exchange, operation: Operation 
     ]
     if not links:
         raise SkipCheck("no cursor links")
-    origin = origin_of(exchange.request.url)
-    foreign = [
-        f"{name} = {url!r}"
-        for name, url in links
-        if is_absolute(url) and origin_of(urljoin(exchange.request.url, url)) != origin
-    ]
+    foreign = foreign_links(exchange, links)
     expect(
         not foreign,
         "A cursor link points at another origin",
