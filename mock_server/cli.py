@@ -10,10 +10,14 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .admin_guard import is_loopback_name
-from .api import ApiDefinition
-from .config import DEFAULT_SEED, Settings
-from .derived_secrets import new_salt
+# Connexion 3.3 imports Starlette's test client when it is imported (here, through the API
+# definitions); its httpx deprecation notice is not the user's to act on. Filtered before that.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+
+from .admin_guard import is_loopback_name  # noqa: E402
+from .api import ApiDefinition  # noqa: E402
+from .config import DEFAULT_SEED, Settings  # noqa: E402
+from .derived_secrets import new_salt  # noqa: E402
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -278,9 +282,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import uvicorn
 
-    # Connexion 3.3 imports Starlette's test client at start-up; its httpx deprecation notice
-    # is not the user's to act on.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import create_app
 
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")

@@ -49,6 +49,7 @@ def run_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]
 def test_help_documents_every_option() -> None:
     result = run_cli("--help")
     assert result.returncode == 0, result.stderr
+    assert not result.stderr, result.stderr  # no dependency's deprecation notice either
     text = " ".join(result.stdout.split())
     for option, words in OPTIONS.items():
         assert option in text
@@ -114,6 +115,7 @@ def test_a_busy_port_is_one_line_and_exit_2() -> None:
         result = run_cli("--port", str(port))
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+    assert "Warning" not in result.stderr, "a dependency's notice is not the user's to act on"
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"mock-server: error: cannot listen on 127.0.0.1:{port}: ")
     assert "mock-server on" not in result.stdout, "no banner for a server that does not run"
