@@ -389,6 +389,8 @@ def test_curl_script_gets_the_expected_statuses_from_the_mock(
     env = {**os.environ, "PYTHON": sys.executable}
     if api == "sendcloud":
         env["CONFORMANCE_BASIC"] = sendcloud_basic(live_mock)
+    else:
+        env["CONFORMANCE_PASSWORD"] = SONIA[1]  # the script holds no password of its own
     run = subprocess.run(
         ["bash", str(script), live_mock.url + BASES[api]],
         capture_output=True, text=True, env=env, timeout=120, cwd=ROOT,

@@ -130,3 +130,22 @@ def test_bodies_are_sent_byte_exact(
     done = _run(curl_script(_corpus(tmp_path / "canary", [case]), base_url=url), tmp_path)
     assert "op-001 200 ok" in done.stdout, done.stdout + done.stderr
     assert bodies == [text.encode("utf-8")]
+
+
+def test_a_glue_script_holds_no_password_and_asks_for_one(tmp_path: Path) -> None:
+    """The script reads credentials from the environment only (issue 11 point 3): no password
+    in the file, and without ``CONFORMANCE_PASSWORD`` (or a token) it stops with one line."""
+    from conformance.corpus.generate import generate
+
+    script = curl_script(generate("glue", seed=3, count=1), "http://127.0.0.1:9/glue")
+    assert "change123" not in script and "sonia@spryker.com / " not in script
+    path = tmp_path / "glue.sh"
+    path.write_text(script, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFORMANCE_")}
+    run = subprocess.run(
+        ["bash", str(path)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "set CONFORMANCE_PASSWORD (or CONFORMANCE_TOKEN): this script holds no credentials"
+    ]

@@ -2,9 +2,14 @@
 """The Glue part of the curl script: log in with curl, look the placeholders up with python3."""
 
 SETUP = r"""
-# Glue credentials (defaults: the mock's demo customer); CONFORMANCE_TOKEN skips the login.
+# Glue credentials from the environment (this script holds no secret); CONFORMANCE_TOKEN skips
+# the login. The mock's seeded customers and their passwords: GET /__admin/accounts.
 GLUE_USERNAME="${CONFORMANCE_USERNAME:-sonia@spryker.com}"
-GLUE_PASSWORD="${CONFORMANCE_PASSWORD:-change123}"
+GLUE_PASSWORD="${CONFORMANCE_PASSWORD:-}"
+if [ -z "${CONFORMANCE_TOKEN:-}" ] && [ -z "$GLUE_PASSWORD" ]; then
+  echo "set CONFORMANCE_PASSWORD (or CONFORMANCE_TOKEN): this script holds no credentials" >&2
+  exit 2
+fi
 GLUE_STORE="${CONFORMANCE_STORE:-DE}"
 VND='application/vnd.api+json'
 encode_vars GLUE_USERNAME "$GLUE_USERNAME" GLUE_PASSWORD "$GLUE_PASSWORD"
